@@ -1,0 +1,7 @@
+from django.urls import path
+
+from metrics.web import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+]
