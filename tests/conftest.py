@@ -11,25 +11,8 @@ from tests.factories import TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery(settings, tmp_path):
-    """Unit tests run tasks in-process; the services suite uses a real worker instead."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.SECURE_HSTS_SECONDS = 0
-    settings.WHITENOISE_USE_FINDERS = True
-    from sdrcrm.celery import app
-
-    app.conf.task_always_eager = True
 
 
 @dataclass
@@ -93,3 +76,5 @@ def api_for():
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the test
 # body (fixtures, assertions) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.browser import browser, page  # noqa: E402, F401  (fixtures for page tests)
