@@ -82,7 +82,9 @@ class Lead(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_leads"
     )
-    account = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads")
+    account = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -96,7 +98,9 @@ class Lead(models.Model):
     country = models.CharField(_("country"), max_length=2, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), max_length=300, blank=True)
-    source = models.CharField(_("source"), max_length=10, choices=LeadSource.choices, default=LeadSource.OUTBOUND)
+    source = models.CharField(
+        _("source"), max_length=10, choices=LeadSource.choices, default=LeadSource.OUTBOUND
+    )
 
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
     stage = models.CharField(_("stage"), max_length=12, choices=LeadStage.choices, default=LeadStage.LEAD)
@@ -121,7 +125,9 @@ class Lead(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "email"], condition=~Q(email=""), name="lead_email_once_per_team"),
+            models.UniqueConstraint(
+                fields=["team", "email"], condition=~Q(email=""), name="lead_email_once_per_team"
+            ),
             models.CheckConstraint(condition=Q(score__lte=100), name="lead_score_0_100"),
         ]
         indexes = [

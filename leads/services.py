@@ -47,3 +47,53 @@ def activity_record(
             Lead.objects.filter(pk=lead.pk, status=LeadStatus.NEW).update(status=LeadStatus.WORKING)
             lead.refresh_from_db(fields=["first_touch_at", "status"])
     return activity
+
+
+STAGE_TIMESTAMPS = {
+    "mql": "mql_at",
+    "sql": "sql_at",
+    "opportunity": "opportunity_at",
+    "customer": "customer_at",
+}
+
+
+@transaction.atomic
+def lead_set_status(*, lead: Lead, status: str, by, reason: str = "", data: dict | None = None) -> Lead:
+    """Moves a lead to a work status and writes the timeline row (who, when, from, to, why)."""
+    previous = lead.status
+    if previous == status:
+        return lead
+    lead.status = status
+    lead.save(update_fields=["status", "updated_at"])
+    activity_record(
+        lead=lead,
+        actor=by,
+        kind="status",
+        body=reason,
+        data={"from": previous, "to": status, **(data or {})},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_set_stage(*, lead: Lead, stage: str, by, at: datetime.datetime | None = None) -> Lead:
+    """Moves a lead to a lifecycle stage. The stage's timestamp (mql_at, sql_at, …) is set the first
+    time only, so the funnel counts each lead once per stage."""
+    previous = lead.stage
+    at = at or timezone.now()
+    fields = ["updated_at"]
+    timestamp_field = STAGE_TIMESTAMPS.get(stage)
+    if timestamp_field and getattr(lead, timestamp_field) is None:
+        setattr(lead, timestamp_field, at)
+        fields.append(timestamp_field)
+    if previous != stage:
+        lead.stage = stage
+        fields.append("stage")
+    if len(fields) == 1:
+        return lead
+    lead.save(update_fields=fields)
+    if previous != stage:
+        activity_record(
+            lead=lead, actor=by, kind="stage", data={"from": previous, "to": stage}, occurred_at=at
+        )
+    return lead

@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("USE_HTTPS", "0")
 
-from sdrcrm.settings import *  # noqa: E402, F403
+from sdrcrm.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

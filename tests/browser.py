@@ -13,7 +13,12 @@ import pytest
 from tests.factories import TEST_PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
@@ -38,7 +43,9 @@ def page(browser, settings):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda message: errors.append(message.text) if message.type == "error" and "favicon" not in message.text else None,
+        lambda message: (
+            errors.append(message.text) if message.type == "error" and "favicon" not in message.text else None
+        ),
     )
     page.js_errors = errors
     yield page

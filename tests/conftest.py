@@ -47,7 +47,9 @@ def actors(db) -> Actors:
         sdr=UserFactory(username="kadri", first_name="Kadri", last_name="Kask", role=Role.SDR, team=team),
         bdr=UserFactory(username="minjun", first_name="민준", last_name="김", role=Role.BDR, team=team),
         ae=UserFactory(username="dmitri", first_name="Дмитрий", last_name="Иванов", role=Role.AE, team=team),
-        manager=UserFactory(username="maria", first_name="Maria", last_name="Tamm", role=Role.MANAGER, team=team),
+        manager=UserFactory(
+            username="maria", first_name="Maria", last_name="Tamm", role=Role.MANAGER, team=team
+        ),
         admin=UserFactory(username="root", role=Role.ADMIN, team=None, is_staff=True, is_superuser=True),
         other_sdr=UserFactory(username="olga", role=Role.SDR, team=other),
         other_ae=UserFactory(username="otto", role=Role.AE, team=other),
@@ -78,3 +80,16 @@ def api_for():
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.browser import browser, page  # noqa: E402, F401  (fixtures for page tests)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`services` tests need PostgreSQL and Redis (`make test-services` sets DATABASE_URL and REDIS_URL)."""
+    have_services = os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")
+    if have_services:
+        return
+    skip = pytest.mark.skip(
+        reason="needs DATABASE_URL=postgres://… and REDIS_URL (run by make test-services)"
+    )
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)

@@ -21,7 +21,9 @@ DEMO_USERS = [
 
 
 def seed(context: dict) -> None:
-    team, _key = team_create(name=DEMO_TEAM_NAME, mql_threshold=60, handoff_sla_hours=24, speed_to_lead_minutes=30)
+    team, _key = team_create(
+        name=DEMO_TEAM_NAME, mql_threshold=60, handoff_sla_hours=24, speed_to_lead_minutes=30
+    )
     users = {}
     for username, first, last, role, tz in DEMO_USERS:
         users[username] = user_create(

@@ -47,7 +47,12 @@ CASES = [
         "post",
         lambda w: "/api/users/",
         by_role(sdr=403, ae=403, manager=403, admin=201),
-        data=lambda w: {"username": "newrep", "password": "a-long-pass-phrase-9", "role": "sdr", "team": w.team.id},
+        data=lambda w: {
+            "username": "newrep",
+            "password": "a-long-pass-phrase-9",
+            "role": "sdr",
+            "team": w.team.id,
+        },
     ),
     Case(
         "user detail",
@@ -69,7 +74,12 @@ CASES = [
         by_role(sdr=403, ae=403, manager=403, admin=200, other_manager=404),
         data=lambda w: {"role": "bdr"},
     ),
-    Case("notifications", "get", lambda w: "/api/notifications/", by_role(sdr=200, ae=200, manager=200, admin=200)),
+    Case(
+        "notifications",
+        "get",
+        lambda w: "/api/notifications/",
+        by_role(sdr=200, ae=200, manager=200, admin=200),
+    ),
     Case(
         "notifications read",
         "post",

@@ -41,7 +41,9 @@ def same_for_all(status: int, **overrides) -> dict:
     return {actor: overrides.get(actor, status) for actor in ACTORS}
 
 
-def by_role(*, anonymous=401, sdr, bdr=None, ae, manager, admin, other_sdr=None, other_ae=None, other_manager=None):
+def by_role(
+    *, anonymous=401, sdr, bdr=None, ae, manager, admin, other_sdr=None, other_ae=None, other_manager=None
+):
     """Statuses per role; the other team's actors default to what their role gets at home."""
     bdr = sdr if bdr is None else bdr
     return {

@@ -20,7 +20,9 @@ def _params():
     for module in _case_modules():
         for case in module.CASES:
             for actor in ACTORS:
-                yield pytest.param(module, case, actor, id=f"{module.__name__.rsplit('_', 1)[-1]}:{case.name}:{actor}")
+                yield pytest.param(
+                    module, case, actor, id=f"{module.__name__.rsplit('_', 1)[-1]}:{case.name}:{actor}"
+                )
 
 
 @pytest.mark.parametrize(("module", "case", "actor"), list(_params()))

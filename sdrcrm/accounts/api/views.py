@@ -137,5 +137,7 @@ class NotificationReadApi(APIView):
     def post(self, request):
         data = NotificationReadIn(data=request.data)
         data.is_valid(raise_exception=True)
-        changed = services.notification_mark_read(user=request.user, notification_ids=data.validated_data.get("ids"))
+        changed = services.notification_mark_read(
+            user=request.user, notification_ids=data.validated_data.get("ids")
+        )
         return Response({"marked_read": changed})
