@@ -29,6 +29,6 @@ class Command(BaseCommand):
                     if module_has_submodule(app_config.module, "demo"):
                         import_module(f"{app_config.name}.demo").seed(context)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role, _tz in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")
