@@ -1,4 +1,5 @@
 from csp.decorators import csp_exempt
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include("sdrcrm.accounts.web.urls")),
     *[path("", include(f"{app}.web.urls")) for app in DOMAIN_APPS],
 ]
+if "bench.ceiling" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("bench/", include("bench.ceiling.urls")))
 
 handler404 = "sdrcrm.core.views.not_found"
 handler500 = "sdrcrm.core.views.server_error"
