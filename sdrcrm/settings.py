@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "core.heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
+    "cadences.dispatch_due": {"task": "cadences.dispatch_due", "schedule": 60.0},
+    "cadences.reap_expired": {"task": "cadences.reap_expired", "schedule": 60.0},
+    "cadences.reminders_notify_due": {"task": "cadences.reminders_notify_due", "schedule": 60.0},
+    "cadences.enrollments_resume_due": {"task": "cadences.enrollments_resume_due", "schedule": 300.0},
+    "cadences.speed_to_lead_check": {"task": "cadences.speed_to_lead_check", "schedule": 60.0},
     "handoffs.sla_sweep": {"task": "handoffs.sla_sweep", "schedule": 60.0},
 }
 
