@@ -30,7 +30,22 @@ def worker_process(tmp_path):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sdrcrm", "worker", "-Q", queue, "-c", "1", "-P", "solo", "-l", "INFO"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sdrcrm",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "1",
+            "-P",
+            "solo",
+            "-l",
+            "INFO",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
