@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.querysets import ActivityQuerySet, LeadQuerySet
+from leads.querysets import ActivityQuerySet, IcpProfileQuerySet, ImportBatchQuerySet, LeadQuerySet
 from sdrcrm.accounts.models import Team
 
 
@@ -112,6 +112,19 @@ class Lead(models.Model):
     email_bounced = models.BooleanField(_("email bounced"), default=False)
     disqualify_reason = models.CharField(_("disqualify reason"), max_length=300, blank=True)
 
+    # Qualification (BANT and more), filled in by the SDR before a handoff.
+    budget = models.CharField(_("budget"), max_length=300, blank=True)
+    authority = models.CharField(_("authority"), max_length=300, blank=True)
+    need = models.TextField(_("need"), blank=True)
+    timeline = models.CharField(_("timeline"), max_length=300, blank=True)
+    users = models.CharField(_("users"), max_length=300, blank=True)
+    decision_process = models.TextField(_("decision process"), blank=True)
+    research_notes = models.TextField(_("research notes"), blank=True)
+
+    import_batch = models.ForeignKey(
+        "leads.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+
     created_at = models.DateTimeField(default=django_timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     first_touch_at = models.DateTimeField(null=True, blank=True)
@@ -135,6 +148,9 @@ class Lead(models.Model):
             models.Index(fields=["team", "status"], name="lead_team_status_idx"),
             models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
             models.Index(fields=["team", "-score"], name="lead_team_score_idx"),
+            models.Index(
+                fields=["team", "-score", "email_kind", "-created_at"], name="lead_team_priority_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,3 +212,121 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.lead}"
+
+
+class IcpProfile(models.Model):
+    """The Ideal Customer Profile of a team: what a good-fit lead looks like, and how much each criterion weighs."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="icp_profiles")
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=False)
+    industries = models.JSONField(default=list, blank=True)
+    employee_min = models.PositiveIntegerField(_("employees from"), null=True, blank=True)
+    employee_max = models.PositiveIntegerField(_("employees to"), null=True, blank=True)
+    countries = models.JSONField(default=list, blank=True)
+    title_keywords = models.JSONField(default=list, blank=True)
+    weights = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IcpProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_active", "name", "id"]
+        verbose_name = "ICP profile"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(is_active=True), name="icp_one_active_per_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    REVERTED = "reverted", _("Reverted")
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV list: where its leads came from, what happened to each row, and how to undo it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="import_batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    source = models.CharField(max_length=10, choices=LeadSource.choices, default=LeadSource.LIST)
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=2, blank=True)
+    columns = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    dry_run = models.BooleanField(default=False)
+    update_existing = models.BooleanField(default=False)
+
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    revert_report = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        indexes = [models.Index(fields=["team", "-created_at"], name="import_team_recent_idx")]
+
+    def __str__(self) -> str:
+        return self.filename or f"Import {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.REVERTED)
+
+
+class RowAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DUPLICATE = "duplicate", _("Duplicate")
+    ERROR = "error", _("Error")
+
+
+class ImportRow(models.Model):
+    """What one row of an import did (or, in a dry run, would do). Kept for every row of a dry run, and
+    for the failed and updated rows of a real one: the error report, and what a revert must restore."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=RowAction.choices)
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.CharField(max_length=254, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=list, blank=True)
+    previous = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        indexes = [models.Index(fields=["batch", "action", "row_number"], name="importrow_batch_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.row_number} {self.action}"
