@@ -47,7 +47,6 @@ from sdrcrm.accounts.selectors import team_managers, team_members
 from sdrcrm.accounts.services import notification_create, team_update
 from sdrcrm.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
-
 LEAD_STAGE_ORDER = [LeadStage.LEAD, LeadStage.MQL, LeadStage.SQL, LeadStage.OPPORTUNITY, LeadStage.CUSTOMER]
 MAX_AMOUNT = Decimal("999999999999.99")
 TEXT_FIELDS = ("budget", "authority", "need", "timeline", "users", "decision_process", "notes")
