@@ -1,0 +1,498 @@
+"""The bench harness: every figure beside the ceiling measured in the same run.
+
+    bench/run.sh                                  # 10k leads: ceiling + lead scenarios + import
+    bench/run.sh --sizes 10000,1000000            # and the 1M reference set
+    python -m bench.run --only ceiling --no-import
+
+Per data-set size: create + migrate the bench database (BENCH=1, DEBUG=0), generate the data
+(skipped when already there), probe every scenario in-process (status, SQL queries), start
+gunicorn (2 workers) on a free port, sign the bench users in over HTTP, run wrk against the
+ceiling, then each scenario, then the ceiling again (drift on a shared machine), stop gunicorn.
+Then the CSV import in its own processes. Writes bench/out/<stamp>.json and the section of
+bench/RESULTS.md for this command (replaced when the same command runs again).
+"""
+
+import argparse
+import datetime
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.env import (
+    BENCH_DIR,
+    BENCH_PASSWORD,
+    OUT_DIR,
+    REFERENCE_LEADS,
+    REPO_DIR,
+    bench_environ,
+    database_name,
+    prepare,
+    size_label,
+)
+from bench.scenarios import CEILING, SCENARIOS, Scenario
+
+RESULTS_MD = BENCH_DIR / "RESULTS.md"
+LUA = BENCH_DIR / "wrk_report.lua"
+IMPORT_TARGET_ROWS_PER_S = 20_000
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.datetime.now(datetime.UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def run_json(args: list[str], env: dict, timeout: float | None = None) -> dict:
+    """Runs a bench subprocess, echoes its output, returns its BENCH_JSON line."""
+    completed = subprocess.run(args, env=env, cwd=REPO_DIR, capture_output=True, text=True, timeout=timeout)
+    payload = None
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            payload = json.loads(line[len("BENCH_JSON ") :])
+        else:
+            print(f"    {line}", flush=True)
+    if completed.returncode != 0 or payload is None:
+        sys.stderr.write(completed.stderr[-4000:])
+        raise RuntimeError(f"{' '.join(args[:4])} failed (exit {completed.returncode})")
+    return payload
+
+
+# --- machine, gunicorn, login, wrk ---------------------------------------------------------------
+
+
+def machine() -> dict:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    total_kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) if "MemTotal" in meminfo else 0
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(total_kib / 1024 / 1024, 1),
+        "cpu": model.group(1).strip() if model else platform.processor(),
+        "python": platform.python_version(),
+        "wrk": wrk_version.strip() or "wrk",
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn on 127.0.0.1:<free port>, production settings on the bench database."""
+
+    def __init__(self, leads: int, workers: int):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = OUT_DIR / "gunicorn.log"
+        command = [
+            sys.executable, "-m", "gunicorn", "sdrcrm.wsgi:application",
+            "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+            "--access-logfile", "/dev/null", "--error-logfile", str(self.log_path),
+            "--log-level", "warning", "--timeout", "60",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, env=bench_environ(leads), cwd=REPO_DIR, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/accounts/login/", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        log(f"gunicorn ({workers} workers) ready on {self.base}, pid {self.process.pid}")
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the master stops its own workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        log("gunicorn stopped")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def login(base: str, username: str) -> str:
+    """Signs in through the real login page (CSRF and all); returns the session cookie value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    with opener.open(f"{base}/accounts/login/", timeout=10) as response:
+        page = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if token is None:
+        raise RuntimeError("no CSRF token on the login page")
+    data = urllib.parse.urlencode(
+        {"username": username, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token.group(1)}
+    ).encode()
+    request = urllib.request.Request(f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/"})  # noqa: S310
+    try:
+        opener.open(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        if error.code != 302:
+            raise RuntimeError(f"login as {username}: HTTP {error.code}") from error
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if session is None:
+        raise RuntimeError(f"login as {username} gave no session cookie")
+    return session
+
+
+def wrk(url: str, session: str, *, seconds: int, connections: int, threads: int) -> dict:
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(LUA), "-H", f"Cookie: sessionid={session}", url,
+    ]  # fmt: skip
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON ") :])
+    raise RuntimeError(f"wrk printed no result: {completed.stdout[-500:]} {completed.stderr[-500:]}")
+
+
+def load(base: str, path: str, session: str, args) -> dict:
+    url = base + path
+    wrk(url, session, seconds=args.warmup, connections=args.connections, threads=args.threads)
+    result = wrk(url, session, seconds=args.duration, connections=args.connections, threads=args.threads)
+    log(
+        f"  {path}: p50 {result['p50_us'] / 1000:.1f} ms, p95 {result['p95_us'] / 1000:.1f} ms, "
+        f"{result['rps']:.0f} req/s, non-200 {result['non200']}"
+    )
+    return result
+
+
+# --- one data-set size ------------------------------------------------------------------------
+
+
+def run_size(leads: int, args) -> dict:
+    label = size_label(leads)
+    log(f"data set {label}: database {database_name(leads)}")
+    prepare(leads)
+    env = bench_environ(leads)
+    generate = [
+        sys.executable,
+        "-m",
+        "bench.generate",
+        "--no-prepare",
+        "--leads",
+        str(leads),
+        "--seed",
+        str(args.seed),
+    ]
+    generated = run_json(generate, env)
+    probe = run_json([sys.executable, "-m", "bench.probe", "--leads", str(leads)], env)
+    selected = [s for s in SCENARIOS if not args.only or any(o in s.name for o in args.only)]
+    result = {"leads": leads, "label": label, "database": database_name(leads), "generate": generated}
+    server = Gunicorn(leads, args.workers)
+    try:
+        sessions: dict[str, str] = {}
+
+        def session_for(scenario: Scenario) -> str:
+            if scenario.user not in sessions:
+                sessions[scenario.user] = login(server.base, scenario.user)
+            return sessions[scenario.user]
+
+        log("ceiling")
+        result["ceiling"] = {
+            "probe": probe.get(CEILING.name, {}),
+            "wrk": load(server.base, CEILING.url, session_for(CEILING), args),
+        }
+        rows = []
+        for scenario in selected:
+            found = probe.get(scenario.name, {})
+            row = {
+                "name": scenario.name,
+                "url": found.get("url", scenario.url),
+                "user": scenario.user,
+                "probe": found,
+            }
+            if found.get("skip"):
+                row["skipped"] = found["skip"]
+                log(f"skip {scenario.name}: {found['skip']}")
+            else:
+                log(scenario.name)
+                row["wrk"] = load(server.base, row["url"], session_for(scenario), args)
+            rows.append(row)
+        result["scenarios"] = rows
+        if any("wrk" in r for r in rows):
+            log("ceiling again (drift)")
+            result["ceiling_end"] = {"wrk": load(server.base, CEILING.url, session_for(CEILING), args)}
+    finally:
+        server.stop()
+    return result
+
+
+def judge(results: list[dict]) -> None:
+    """Ratios to the ceiling of the same size and run; query counts compared across sizes."""
+    queries_by_name: dict[str, set[int]] = {}
+    for size in results:
+        for row in size["scenarios"]:
+            if "queries" in row["probe"]:
+                queries_by_name.setdefault(row["name"], set()).add(row["probe"]["queries"])
+    for size in results:
+        ceiling = size["ceiling"]["wrk"]
+        for row in size["scenarios"]:
+            if "wrk" not in row:
+                row["result"] = "skipped"
+                continue
+            figure = row["wrk"]
+            scenario = next(s for s in SCENARIOS if s.name == row["name"])
+            row["ratio_p50"] = figure["p50_us"] / ceiling["p50_us"]
+            row["ratio_p95"] = figure["p95_us"] / ceiling["p95_us"]
+            row["ratio_rps"] = figure["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+            misses = []
+            if row["ratio_p95"] > scenario.max_ratio:
+                misses.append(f"p95 {row['ratio_p95']:.2f}× > {scenario.max_ratio:g}×")
+            if figure["non200"] or figure["connect_errors"] or figure["timeouts"]:
+                misses.append(f"{figure['non200']} non-200, {figure['timeouts']} timeouts")
+            counts = queries_by_name.get(row["name"], set())
+            if len(counts) > 1:
+                misses.append(f"queries vary with size ({', '.join(map(str, sorted(counts)))})")
+            exact = [q for q in row["probe"].get("count_queries", []) if "LIMIT" not in q.upper()]
+            if exact:
+                row["exact_counts"] = len(exact)
+            row["result"] = "miss: " + "; ".join(misses) if misses else "pass"
+
+
+# --- the CSV import ---------------------------------------------------------------------------
+
+
+def run_import(leads: int, rows_list: list[int], args) -> dict:
+    """Each file size in a fresh process, so peak RSS belongs to that import alone."""
+    env = bench_environ(leads)
+    runs = []
+    for rows in rows_list:
+        log(f"CSV import of {rows:,} rows into the {size_label(leads)} data set")
+        command = [
+            sys.executable,
+            "-m",
+            "bench.csv_import",
+            "--leads",
+            str(leads),
+            "--rows",
+            str(rows),
+            "--seed",
+            str(args.seed),
+        ]
+        found = run_json(command, env, timeout=1800)
+        runs.append(found)
+        if found.get("skip"):
+            log(f"skip import: {found['skip']}")
+            break
+        log(f"  {found.get('rows_per_s', 0):,.0f} rows/s, peak RSS +{found.get('peak_rss_growth_mib')} MiB")
+    outcome = {"leads": leads, "runs": runs}
+    done = [r for r in runs if not r.get("skip")]
+    if done:
+        big = max(done, key=lambda r: r["rows"])
+        small = min(done, key=lambda r: r["rows"])
+        misses = []
+        if big.get("status") != "done":
+            misses.append(f"status {big.get('status')}")
+        if big.get("rows_per_s", 0) < IMPORT_TARGET_ROWS_PER_S:
+            misses.append(f"{big.get('rows_per_s', 0):,.0f} rows/s < {IMPORT_TARGET_ROWS_PER_S:,}")
+        if big is not small:
+            allowed = max(1.5 * small["peak_rss_growth_mib"], small["peak_rss_growth_mib"] + 16)
+            outcome["memory_flat"] = big["peak_rss_growth_mib"] <= allowed
+            if not outcome["memory_flat"]:
+                misses.append("memory grows with the file")
+        outcome["result"] = "miss: " + "; ".join(misses) if misses else "pass"
+    else:
+        outcome["result"] = "skipped"
+    return outcome
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def ms(us: float) -> str:
+    return f"{us / 1000:.1f}"
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        f"## {report['date']} · `{report['command']}`",
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB RAM, load average "
+        f"{m['loadavg_start'][0]} at start / {m.get('loadavg_end', ['?'])[0]} at end (shared with other work); "
+        f"PostgreSQL on 127.0.0.1; gunicorn {report['settings']['workers']} sync workers, DEBUG=0; "
+        f"{m['wrk']}, {report['settings']['connections']} connections, {report['settings']['threads']} threads, "
+        f"{report['settings']['duration']} s after a {report['settings']['warmup']} s warm-up; logged in.",
+        "",
+        "| data set | scenario | p50 ms | p95 ms | p99 ms | req/s | ceiling p95 ms | p95 ratio | target | SQL queries | result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
+    for size in report["sizes"]:
+        c = size["ceiling"]["wrk"]
+        drift = size.get("ceiling_end", {}).get("wrk")
+        drift_note = f" (again at the end: p95 {ms(drift['p95_us'])})" if drift else ""
+        lines.append(
+            f"| {size['label']} | **ceiling** `{CEILING.url}` | {ms(c['p50_us'])} | {ms(c['p95_us'])} | {ms(c['p99_us'])} "
+            f"| {c['rps']:.0f} | — | 1.00 | ref{drift_note} | {size['ceiling']['probe'].get('queries', '?')} | ceiling |"
+        )
+        for row in size["scenarios"]:
+            url = f"`{row['url']}`" + (" (SDR)" if row["user"] != "bench-manager" else "")
+            if "wrk" not in row:
+                lines.append(
+                    f"| {size['label']} | {row['name']} {url} | | | | | | | ≤ 2× | | skipped: {row['skipped']} |"
+                )
+                continue
+            w = row["wrk"]
+            queries = row["probe"].get("queries", "?")
+            if row.get("exact_counts"):
+                queries = f"{queries} ({row['exact_counts']} unbounded COUNT)"
+            lines.append(
+                f"| {size['label']} | {row['name']} {url} | {ms(w['p50_us'])} | {ms(w['p95_us'])} | {ms(w['p99_us'])} "
+                f"| {w['rps']:.0f} | {ms(c['p95_us'])} | {row['ratio_p95']:.2f} | ≤ 2× | {queries} | {row['result']} |"
+            )
+    gen = [
+        f"{s['label']}: "
+        + ", ".join(
+            f"{name} {t['rows_per_s']:,.0f} rows/s"
+            for name, t in s["generate"]["leads"].get("tables", {}).items()
+        )
+        for s in report["sizes"]
+        if not s["generate"]["leads"].get("skipped")
+    ]
+    ceil_gen = [
+        f"ceiling table {s['generate']['ceiling']['rows_per_s']:,.0f} rows/s"
+        for s in report["sizes"]
+        if not s["generate"]["ceiling"].get("skipped")
+    ]
+    lines += ["", "Generator (COPY): " + ("; ".join(gen + ceil_gen) or "data already there, skipped") + "."]
+    imp = report.get("import")
+    if imp:
+        lines += [
+            "",
+            "| CSV import | rows | file MiB | seconds | rows/s | target | peak RSS growth MiB | result |",
+            "|---|---:|---:|---:|---:|---|---:|---|",
+        ]
+        for run in imp["runs"]:
+            if run.get("skip"):
+                lines.append(
+                    f"| into {size_label(imp['leads'])} | {run['rows']:,} | | | | ≥ 20,000 | | skipped: {run['skip']} |"
+                )
+                continue
+            lines.append(
+                f"| into {size_label(imp['leads'])} | {run['rows']:,} | {run['file_bytes'] / 2**20:.1f} | {run.get('seconds', 0):.1f} "
+                f"| {run.get('rows_per_s', 0):,.0f} | ≥ 20,000 | {run['peak_rss_growth_mib']} | {run.get('status')} |"
+            )
+        lines.append(f"\nImport verdict: {imp['result']}.")
+    lines += ["", f"Raw figures: `bench/out/{report['stamp']}.json`.", ""]
+    return "\n".join(lines)
+
+
+RESULTS_HEADER = """# Bench results
+
+Every figure is measured beside the **ceiling** (a bare Django view rendering one indexed 50-row
+SELECT from a 1M-row table, `/bench/ceiling/`) in the same run on the same machine; the ratio is
+what to compare across machines and runs. Targets (design/ARCHITECTURE.md): lead list, lead
+detail and queue p95 within 2× of the ceiling with a constant number of SQL queries; CSV import
+≥ 20,000 rows/s with flat memory. One section per command, newest first; re-running a command
+replaces its section. How to run and read it: `bench/README.md`.
+"""
+
+
+def update_results(report: dict) -> None:
+    key = report["command"]
+    text = RESULTS_MD.read_text() if RESULTS_MD.exists() else RESULTS_HEADER
+    pattern = re.compile(r"<!-- bench-run: (.*?) -->\n(.*?)<!-- /bench-run -->\n", re.DOTALL)
+    sections = [(m.group(1), m.group(0)) for m in pattern.finditer(text)]
+    head = pattern.split(text)[0].rstrip() + "\n" if sections else text.rstrip() + "\n"
+    mine = f"<!-- bench-run: {key} -->\n{markdown(report)}<!-- /bench-run -->\n"
+    others = [body for k, body in sections if k != key]
+    RESULTS_MD.write_text(head + "\n" + "\n".join([mine, *others]))
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        factor = 1_000_000 if part.endswith("m") else 1_000 if part.endswith("k") else 1
+        sizes.append(int(float(part.rstrip("mk")) * factor))
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10k", help="lead counts, e.g. 10k,1m (default 10k)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per scenario")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--only", action="append", help="scenario name contains (repeatable); 'ceiling' = none"
+    )
+    parser.add_argument(
+        "--import-rows", default="10000,100000", help="CSV import file sizes; the biggest is judged"
+    )
+    parser.add_argument("--no-import", action="store_true")
+    parser.add_argument("--no-results", action="store_true", help="do not touch bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run bench/run.sh (installs it) or apt-get install -y wrk")
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    command = os.environ.get("BENCH_COMMAND") or "python -m bench.run " + shlex.join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    report = {
+        "command": command.strip(),
+        "date": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "stamp": now.strftime("%Y%m%dT%H%M%SZ"),
+        "machine": machine(),
+        "settings": {
+            k: getattr(args, k) for k in ("duration", "warmup", "connections", "threads", "workers", "seed")
+        },
+        "sizes": [],
+    }
+    sizes = parse_sizes(args.sizes)
+    for leads in sizes:
+        report["sizes"].append(run_size(leads, args))
+    judge(report["sizes"])
+    if not args.no_import:
+        target = REFERENCE_LEADS if REFERENCE_LEADS in sizes else max(sizes)
+        report["import"] = run_import(target, sorted(parse_sizes(args.import_rows)), args)
+    report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    out = OUT_DIR / f"{report['stamp']}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    log(f"raw figures: {out}")
+    if not args.no_results:
+        update_results(report)
+        log(f"updated {RESULTS_MD}")
+    print(markdown(report))
+    return report
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
