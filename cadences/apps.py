@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CadencesConfig(AppConfig):
     name = "cadences"
     verbose_name = "Cadences"
+
+    def ready(self):
+        # A disqualified or nurtured lead leaves its cadence (leads may not import cadences).
+        from cadences.services import enrollments_exit_for_lead
+        from leads import services as lead_services
+
+        register = getattr(lead_services, "register_lead_parked_hook", None)
+        if register is not None:
+            register(enrollments_exit_for_lead)

@@ -42,12 +42,9 @@ def next_business_day(day: datetime.date) -> datetime.date:
 def local_at(day: datetime.date, at: datetime.time, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
     """`day` at wall-clock `at` in `zone`, in UTC. A wall time that does not exist (the spring-forward gap)
     moves forward by the gap; an ambiguous one (the autumn repeat) takes the first occurrence."""
-    naive = datetime.datetime.combine(day, at)
-    aware = naive.replace(tzinfo=zone, fold=0)
-    as_utc = aware.astimezone(UTC)
-    if as_utc.astimezone(zone).replace(tzinfo=None) != naive:  # in a gap: fold=1 gives the later offset
-        as_utc = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    return as_utc
+    # PEP 495: fold=0 reads a gap time with the offset before the change (so it lands later by the
+    # gap) and a repeated time as its first occurrence.
+    return datetime.datetime.combine(day, at).replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
 def into_window(
