@@ -27,6 +27,8 @@ from bench.env import REFERENCE_LEADS, apply_environ, database_name, prepare
 
 NULL = r"\N"
 CHUNK = 50_000
+# Bump when the generated rows change: a data set of an older version is regenerated.
+GENERATOR_VERSION = 2
 UTC = datetime.UTC
 # Reproducible: times are laid out over the year before this instant, not before "now".
 END = datetime.datetime(2026, 11, 1, tzinfo=UTC).timestamp()
@@ -101,6 +103,81 @@ SUBJECTS = [
     "Quick question about your pipeline", "Following up", "Idea for your SDR team", "Re: our call",
     "Worth a 15-minute chat?", "Case study: 3x meetings booked",
 ]  # fmt: skip
+
+
+ICP = {
+    "name": "Mid-market software (bench)",
+    "industries": ["Software", "Fintech", "Cybersecurity", "E-commerce"],
+    "employee_min": 50,
+    "employee_max": 2000,
+    "countries": ["US", "GB", "DE", "EE", "NL"],
+    "title_keywords": ["vp", "head", "director", "chief", "founder", "cto", "ceo"],
+    "weights": {"industry": 30, "employees": 25, "country": 20, "title": 25},
+}
+QUALIFICATION = {
+    "budget": ["Approved for Q1", "€20–50k this year", "Needs CFO sign-off", "Unknown"],
+    "authority": ["Decision maker", "Champion, reports to the VP", "Influencer", "Economic buyer"],
+    "need": [
+        "Reps lose leads between tools.",
+        "Wants one queue for calls and emails.",
+        "Slow handoffs to AEs.",
+    ],
+    "timeline": ["This quarter", "Next quarter", "After the budget cycle", "No rush"],
+    "users": ["5 SDRs", "12 SDRs, 4 AEs", "30 reps", "2 founders doing sales"],
+    "decision_process": ["Trial, then security review.", "Committee of three.", "Founder decides alone."],
+    "research_notes": [
+        "Hiring SDRs on LinkedIn.",
+        "Raised a Series B in spring.",
+        "Uses a legacy CRM.",
+        "New VP Sales since June.",
+    ],
+}
+
+
+def phone_prefixes() -> dict[str, str]:
+    """Per country, a real number pattern (E.164) minus its last 4 digits: possible and valid numbers."""
+    try:
+        import phonenumbers
+    except ImportError:
+        return {c[0]: c[2] + "20155" for c in COUNTRIES}
+    prefixes = {}
+    for country, *_ in COUNTRIES:
+        example = phonenumbers.example_number(country)
+        prefixes[country] = f"+{example.country_code}{str(example.national_number)[:-4]}"
+    return prefixes
+
+
+def scorer() -> Callable[[str, str, str, str], tuple[str, str, str]]:
+    """(score, grade, explanation JSON) from the product's own ICP scoring when it exists."""
+    try:
+        from leads import scoring
+    except ImportError:
+        scoring = None
+    if scoring is None or not hasattr(scoring, "score_lead"):
+        return lambda industry, size, country, title: ("0", "D", "[]")
+    profile = scoring.Profile.build(**{k: v for k, v in ICP.items() if k != "name"})
+    cache: dict[tuple, tuple[str, str, str]] = {}
+
+    def score(industry: str, size: str, country: str, title: str) -> tuple[str, str, str]:
+        key = (industry, size, country, title)
+        if key not in cache:
+            value, grade, explanation = scoring.score_lead(
+                profile, industry=industry, employee_count=int(size), country=country, title=title
+            )
+            cache[key] = (str(value), grade, copy_text(json.dumps(explanation, ensure_ascii=False)))
+        return cache[key]
+
+    return score
+
+
+def create_icp(team) -> None:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("leads", "IcpProfile")
+    except LookupError:
+        return
+    model.objects.create(team=team, is_active=True, **ICP)
 
 
 def ts(epoch: float) -> str:
@@ -184,8 +261,9 @@ class Loader:
     def columns(self, generated: dict[str, list[str]]) -> tuple[list[str], list[list[str] | str]]:
         names, values = [], []
         unknown = sorted(set(generated) - self.db_columns)
-        if unknown:
-            raise SystemExit(f"{self.table}: the generator fills {unknown}, which the table does not have")
+        if unknown and not getattr(self, "_warned", False):
+            print(f"  {self.table} has no {unknown} (any more): not filled", flush=True)
+            self._warned = True
         for column, field in self.fields.items():
             if column in generated:
                 names.append(column)
@@ -378,7 +456,14 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
 
     from leads.models import Activity, Company, Lead
 
-    params = {"leads": leads, "activities": activities, "seed": seed, "sdrs": SDRS, "aes": AES}
+    params = {
+        "leads": leads,
+        "activities": activities,
+        "seed": seed,
+        "sdrs": SDRS,
+        "aes": AES,
+        "version": GENERATOR_VERSION,
+    }
     if already_loaded("leads", params):
         print(f"leads: {leads:,} leads / {activities:,} activities (seed {seed}) already loaded, skipped")
         return {"part": "leads", "skipped": True, **params}
@@ -388,6 +473,9 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
     with connection.cursor() as cursor:
         wipe_leads_domain(cursor)
     team, sdr_ids, _ae_ids = create_people(seed)
+    create_icp(team)
+    score_of = scorer()
+    phones = phone_prefixes()
     rng = random.Random(f"leads-{seed}")
     n_companies = max(10, leads // 10)
     country_names = [c[0] for c in COUNTRIES]
@@ -432,7 +520,7 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
                 "title", "company", "company_domain", "industry", "employee_count", "country", "timezone",
                 "linkedin_url", "source", "status", "stage", "score", "grade", "email_kind", "opted_out",
                 "email_bounced", "disqualify_reason", "created_at", "updated_at", "first_touch_at", "mql_at",
-                "sql_at", "opportunity_at", "customer_at",
+                "sql_at", "opportunity_at", "customer_at", "score_explanation", *QUALIFICATION,
             )
         }  # fmt: skip
         statuses = rng.choices(*STATUSES, k=count)
@@ -443,9 +531,12 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
             first, first_ascii = rng.choice(FIRST_NAMES)
             last, last_ascii = rng.choice(LAST_NAMES)
             country = comp_country[c] if rng.random() < 0.9 else rng.choice(country_names)
-            _, _, prefix, zones = country_info[country]
+            zones = country_info[country][3]
             created = END - YEAR + YEAR * i / leads + rng.uniform(-DAY, DAY)
-            score = min(100, int(100 * rng.betavariate(2, 3)))
+            title = rng.choice(TITLES)
+            industry = comp_industry[c]
+            score_text, grade, explanation = score_of(industry, comp_size[c], country, title)
+            score = int(score_text)
             status = statuses[offset]
             if status == "converted":
                 stage = "customer"
@@ -473,12 +564,12 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
             cols["last_name"].append(last)
             cols["email"].append(email)
             cols["phone"].append(
-                f"{prefix}{rng.randrange(200_000_000, 999_999_999)}" if rng.random() < 0.85 else ""
+                f"{phones[country]}{rng.randrange(10_000):04d}" if rng.random() < 0.85 else ""
             )
-            cols["title"].append(rng.choice(TITLES))
+            cols["title"].append(title)
             cols["company"].append(comp_name[c])
             cols["company_domain"].append(comp_domain[c])
-            cols["industry"].append(comp_industry[c])
+            cols["industry"].append(industry)
             cols["employee_count"].append(comp_size[c])
             cols["country"].append(country)
             cols["timezone"].append(rng.choice(zones))
@@ -488,8 +579,15 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
             cols["source"].append(sources[offset])
             cols["status"].append(status)
             cols["stage"].append(stage)
-            cols["score"].append(str(score))
-            cols["grade"].append("A" if score >= 80 else "B" if score >= 60 else "C" if score >= 40 else "D")
+            cols["score"].append(score_text)
+            cols["grade"].append(grade)
+            cols["score_explanation"].append(explanation)
+            worked = status in ("working", "handed_off", "converted")
+            for column, choices in QUALIFICATION.items():
+                filled = (worked and rng.random() < 0.6) or (
+                    column == "research_notes" and rng.random() < 0.3
+                )
+                cols[column].append(rng.choice(choices) if filled else "")
             cols["email_kind"].append(email_kind)
             cols["opted_out"].append("t" if rng.random() < 0.02 else "f")
             cols["email_bounced"].append("t" if email and rng.random() < 0.03 else "f")
@@ -513,7 +611,17 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
     def make_activities(start: int, count: int) -> dict[str, list[str]]:
         cols: dict[str, list[str]] = {
             name: []
-            for name in ("id", "lead_id", "team_id", "actor_id", "kind", "outcome", "body", "created_at")
+            for name in (
+                "id",
+                "lead_id",
+                "team_id",
+                "actor_id",
+                "kind",
+                "outcome",
+                "body",
+                "data",
+                "created_at",
+            )
         }
         kinds = rng.choices(kinds_all, kind_weights, k=count)
         for offset in range(count):
@@ -532,6 +640,12 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
                 outcome, body = "", rng.choice(NOTES)
             else:
                 outcome, body = "", ""
+            if kind == "status":
+                data = '{"from": "new", "to": "working"}'
+            elif kind == "stage":
+                data = '{"from": "lead", "to": "mql"}'
+            else:
+                data = "{}"
             cols["id"].append(str(start + offset + 1))
             cols["lead_id"].append(str(lead_index + 1))
             cols["team_id"].append(team_id)
@@ -539,6 +653,7 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
             cols["kind"].append(kind)
             cols["outcome"].append(outcome)
             cols["body"].append(body)
+            cols["data"].append(data)
             cols["created_at"].append(ts(min(END, created + rng.uniform(60, 120 * DAY))))
         return cols
 
