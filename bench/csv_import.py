@@ -19,7 +19,7 @@ import time
 import uuid
 
 from bench.env import OUT_DIR, apply_environ
-from bench.generate import COUNTRIES, FIRST_NAMES, INDUSTRIES, LAST_NAMES, TITLES
+from bench.generate import COUNTRIES, FIRST_NAMES, INDUSTRIES, LAST_NAMES, TITLES, phone_prefixes
 from bench.scenarios import MANAGER
 
 IMPORT_URL = "/api/imports/"
@@ -27,24 +27,34 @@ HEADERS = ["First Name", "Last Name", "E-mail", "Company", "Title", "Phone", "Co
 
 
 def write_csv(path, rows: int, seed: int, nonce: str) -> int:
-    """A realistic lead list, streamed to disk; emails are new to the data set (a nonce per run)."""
+    """A realistic lead list, streamed to disk; emails are new to the data set (a nonce per run).
+
+    One row in a hundred is bad on purpose (an email without @ or an unknown country), as in real
+    lists: those rows must be reported, the others imported.
+    """
     rng = random.Random(f"import-{seed}")
+    phones = phone_prefixes()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         for i in range(1, rows + 1):
             first, first_ascii = rng.choice(FIRST_NAMES)
             last, last_ascii = rng.choice(LAST_NAMES)
-            country, _, prefix, _ = rng.choice(COUNTRIES)
+            country = rng.choice(COUNTRIES)[0]
             domain = f"importbench{i % 5000}-{nonce}.com"
+            email = f"{first_ascii}.{last_ascii}.{i}@{domain}"
+            if i % 100 == 0:
+                email = email.replace("@", " at ")
+            elif i % 100 == 50:
+                country = "XX"
             writer.writerow(
                 [
                     first,
                     last,
-                    f"{first_ascii}.{last_ascii}.{i}@{domain}",
+                    email,
                     f"Import Bench {i % 5000}",
                     rng.choice(TITLES),
-                    f"{prefix}{rng.randrange(200_000_000, 999_999_999)}",
+                    f"{phones.get(country, '+1201555')}{rng.randrange(10_000):04d}",
                     country,
                     rng.choice(INDUSTRIES),
                     f"https://{domain}",
