@@ -1,0 +1,34 @@
+"""List counts stay cheap: exact up to 10,000, then PostgreSQL's estimate, flagged as such."""
+
+import pytest
+from django.db import connection
+
+from sdrcrm.accounts.models import Notification
+from sdrcrm.core.pagination import EXACT_COUNT_LIMIT, estimated_count
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_small_lists_are_counted_exactly():
+    user = UserFactory()
+    Notification.objects.bulk_create(Notification(user=user, kind="system", title=f"n{i}") for i in range(25))
+    assert estimated_count(Notification.objects.filter(user=user)) == (25, False)
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_big_lists_on_postgresql_get_an_estimate_flagged_in_the_api(api_for):
+    user = UserFactory()
+    Notification.objects.bulk_create(
+        (Notification(user=user, kind="system", title=f"n{i}") for i in range(EXACT_COUNT_LIMIT + 500)),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_notification")
+    count, is_estimate = estimated_count(Notification.objects.filter(user=user))
+    assert is_estimate is True
+    assert EXACT_COUNT_LIMIT < count < 2 * EXACT_COUNT_LIMIT
+    body = api_for(user).get("/api/notifications/").json()
+    assert body["count_is_estimate"] is True
+    assert body["count"] > EXACT_COUNT_LIMIT
+    assert len(body["results"]) == 50
