@@ -1,3 +1,5 @@
+import datetime
+
 from rest_framework import serializers
 
 from handoffs.models import (
@@ -100,8 +102,12 @@ class RulesOfEngagementOut(serializers.Serializer):
     team = serializers.IntegerField(source="team_id")
     required_fields = serializers.ListField(child=serializers.CharField(), source="effective_required_fields")
     sla_hours = serializers.IntegerField(source="team.handoff_sla_hours")
-    updated_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.SerializerMethodField()
     updated_by = serializers.IntegerField(source="updated_by_id", allow_null=True)
+
+    def get_updated_at(self, obj) -> datetime.datetime | None:
+        """None while the team runs on the defaults (no manager has saved rules yet)."""
+        return serializers.DateTimeField().to_representation(obj.updated_at) if obj.pk else None
 
 
 class RulesOfEngagementUpdateIn(serializers.Serializer):
