@@ -331,11 +331,21 @@ def reset_sequence(cursor, table: str) -> None:
     )
 
 
-def already_loaded(part: str, params: dict) -> bool:
+def already_loaded(part: str, params: dict) -> dict | None:
+    """What an earlier run loaded for this part with these parameters (rows/s of that run), or None."""
     from bench.ceiling.models import DataSet
 
     found = DataSet.objects.filter(part=part).first()
-    return found is not None and found.params == params
+    if found is None or found.params != params:
+        return None
+    return {
+        "part": part,
+        "skipped": True,
+        **params,
+        "loaded_at": found.finished_at.isoformat(),
+        "rows_loaded": found.rows,
+        "rows_per_s_when_loaded": found.rows / found.seconds if found.seconds else None,
+    }
 
 
 def mark_loaded(part: str, params: dict, rows: int, seconds: float) -> None:
@@ -363,9 +373,9 @@ def load_ceiling(*, rows: int, seed: int) -> dict:
     from bench.ceiling.models import CEILING_TEAMS, CeilingRow, DataSet
 
     params = {"rows": rows, "seed": seed}
-    if already_loaded("ceiling", params):
+    if earlier := already_loaded("ceiling", params):
         print(f"ceiling: {rows:,} rows (seed {seed}) already loaded, skipped")
-        return {"part": "ceiling", "skipped": True, **params}
+        return earlier
     rng = random.Random(f"ceiling-{seed}")
     table = CeilingRow._meta.db_table
 
@@ -464,9 +474,9 @@ def load_leads(*, leads: int, activities: int, seed: int) -> dict:
         "aes": AES,
         "version": GENERATOR_VERSION,
     }
-    if already_loaded("leads", params):
+    if earlier := already_loaded("leads", params):
         print(f"leads: {leads:,} leads / {activities:,} activities (seed {seed}) already loaded, skipped")
-        return {"part": "leads", "skipped": True, **params}
+        return earlier
     from bench.ceiling.models import DataSet
 
     DataSet.objects.filter(part="leads").delete()

@@ -333,6 +333,27 @@ def ms(us: float) -> str:
     return f"{us / 1000:.1f}"
 
 
+def generator_summary(size: dict) -> str:
+    parts = []
+    for part in ("ceiling", "leads"):
+        g = size["generate"][part]
+        if g.get("skipped"):
+            rate = g.get("rows_per_s_when_loaded")
+            rate_text = f" at {rate:,.0f} rows/s" if rate else ""
+            loaded = (g.get("loaded_at") or "?")[:16]
+            parts.append(
+                f"{part} {g.get('rows_loaded', 0):,} rows already there (loaded {loaded}{rate_text})"
+            )
+        elif part == "ceiling":
+            parts.append(f"ceiling {g['rows']:,} rows at {g['rows_per_s']:,.0f} rows/s")
+        else:
+            tables = ", ".join(
+                f"{name} {t['rows']:,} at {t['rows_per_s']:,.0f} rows/s" for name, t in g["tables"].items()
+            )
+            parts.append(f"{tables}; {g['rows_per_s']:,.0f} rows/s overall with index rebuild")
+    return f"{size['label']}: " + "; ".join(parts)
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -370,21 +391,10 @@ def markdown(report: dict) -> str:
                 f"| {size['label']} | {row['name']} {url} | {ms(w['p50_us'])} | {ms(w['p95_us'])} | {ms(w['p99_us'])} "
                 f"| {w['rps']:.0f} | {ms(c['p95_us'])} | {row['ratio_p95']:.2f} | ≤ 2× | {queries} | {row['result']} |"
             )
-    gen = [
-        f"{s['label']}: "
-        + ", ".join(
-            f"{name} {t['rows_per_s']:,.0f} rows/s"
-            for name, t in s["generate"]["leads"].get("tables", {}).items()
-        )
-        for s in report["sizes"]
-        if not s["generate"]["leads"].get("skipped")
+    lines += [
+        "",
+        "Generator (seeded, COPY): " + "; ".join(generator_summary(s) for s in report["sizes"]) + ".",
     ]
-    ceil_gen = [
-        f"ceiling table {s['generate']['ceiling']['rows_per_s']:,.0f} rows/s"
-        for s in report["sizes"]
-        if not s["generate"]["ceiling"].get("skipped")
-    ]
-    lines += ["", "Generator (COPY): " + ("; ".join(gen + ceil_gen) or "data already there, skipped") + "."]
     imp = report.get("import")
     if imp:
         lines += [
