@@ -578,7 +578,12 @@ def follow_up_coverage(*, scope: Scope, period: Period, touches: int = 3, within
         OuterRef("created_at") + Value(datetime.timedelta(days=within_days)), output_field=DateTimeField()
     )
     touched = (
-        Activity.objects.filter(REP_TOUCH, lead_id=OuterRef("pk"), created_at__lte=window_end)
+        Activity.objects.filter(
+            REP_TOUCH,
+            lead_id=OuterRef("pk"),
+            created_at__gte=OuterRef("created_at"),
+            created_at__lte=window_end,
+        )
         .order_by()
         .values("lead_id")
         .annotate(n=Count("pk"))

@@ -205,9 +205,9 @@ def march_world(actors) -> SimpleNamespace:
     # Activities (touches)
     make_activity(w.l1, sdr, "call", "2026-03-02 09:10", "connected")
     make_activity(w.l1, sdr, "call", "2026-03-02 15:00", "no_answer")
-    make_activity(w.l2, sdr, "email", "2026-03-03 10:00", "sent")
-    make_activity(w.l2, sdr, "linkedin", "2026-03-04 10:00")
-    make_activity(w.l2, sdr, "email", "2026-03-04 12:00", "replied")  # the prospect's reply: not a touch
+    make_activity(w.l2, sdr, "email", "2026-03-05 13:00", "sent")
+    make_activity(w.l2, sdr, "linkedin", "2026-03-06 10:00")
+    make_activity(w.l2, sdr, "email", "2026-03-06 12:00", "replied")  # the prospect's reply: not a touch
     make_activity(w.l1, sdr, "call", "2026-02-27 10:00", "connected")  # February
     make_activity(w.l1, sdr, "note", "2026-03-02 10:00")  # not a touch
     make_activity(w.l3, bdr, "call", "2026-03-10 09:00", "connected")
