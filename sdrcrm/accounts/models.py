@@ -3,6 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -27,10 +28,20 @@ PROSPECTING_ROLES = frozenset({Role.SDR, Role.BDR})
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
-    mql_threshold = models.PositiveSmallIntegerField(_("MQL threshold (score)"), default=60)
-    handoff_sla_hours = models.PositiveSmallIntegerField(_("AE response SLA (hours)"), default=24)
-    speed_to_lead_minutes = models.PositiveIntegerField(_("speed-to-lead target (minutes)"), default=60)
-    daily_touch_goal = models.PositiveSmallIntegerField(_("daily touch goal per rep"), default=60)
+    mql_threshold = models.PositiveSmallIntegerField(
+        _("MQL threshold (score)"), default=60, validators=[MaxValueValidator(100)]
+    )
+    handoff_sla_hours = models.PositiveSmallIntegerField(
+        _("AE response SLA (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
+    speed_to_lead_minutes = models.PositiveIntegerField(
+        _("speed-to-lead target (minutes)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+    )
+    daily_touch_goal = models.PositiveSmallIntegerField(
+        _("daily touch goal per rep"), default=60, validators=[MaxValueValidator(1000)]
+    )
     api_key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     api_key_prefix = models.CharField(max_length=12, blank=True, editable=False)
     api_key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)

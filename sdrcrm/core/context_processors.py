@@ -18,6 +18,7 @@ NAVIGATION = [
     ("import-list", _("Imports"), PROSPECTING),
     ("dashboard", _("Dashboard"), ALL),
     ("icp", _("ICP"), frozenset({Role.MANAGER, Role.ADMIN, Role.SDR, Role.BDR})),
+    ("team-settings", _("Team"), frozenset({Role.MANAGER, Role.ADMIN})),
 ]
 
 

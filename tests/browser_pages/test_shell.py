@@ -32,3 +32,21 @@ def test_each_role_lands_on_its_home(page, live_server, actors, role, home):
     sign_in(page, live_server, getattr(actors, role))
     assert page.url.endswith(home)
     assert page.js_errors == []
+
+
+def test_manager_rotates_the_api_key_and_marks_a_rep_away(page, live_server, actors):
+    sign_in(page, live_server, actors.manager)
+    page.click("nav >> text=Team")
+    page.wait_for_url(f"{live_server.url}/team/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("text=Make a new key")
+    page.wait_for_selector(".key-reveal")
+    assert page.locator(".key-reveal").inner_text().startswith("sdr_")
+    row = page.locator(f"#member-{actors.sdr.pk}")
+    row.locator("input[type=date]").fill("2030-03-01")
+    row.locator("button").click()
+    page.wait_for_selector(f"#member-{actors.sdr.pk} .badge--warning")
+    screenshot(page, "team-settings")
+    actors.sdr.refresh_from_db()
+    assert str(actors.sdr.away_until) == "2030-03-01"
+    assert page.js_errors == []

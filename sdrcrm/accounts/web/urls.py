@@ -9,4 +9,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notification_list_view, name="notifications"),
     path("notifications/read/", views.notification_read_view, name="notifications-read"),
+    path("team/", views.team_settings_view, name="team-settings"),
+    path("team/rotate-key/", views.team_rotate_key_view, name="team-rotate-key"),
+    path("team/members/<int:user_id>/away/", views.member_away_view, name="team-member-away"),
 ]
