@@ -82,7 +82,7 @@ def machine() -> dict:
         "memory_gib": round(total_kib / 1024 / 1024, 1),
         "cpu": model.group(1).strip() if model else platform.processor(),
         "python": platform.python_version(),
-        "wrk": " ".join(wrk_version.split()[:2]) or "wrk",
+        "wrk": " ".join(wrk_version.split()[:2]).rstrip(",") or "wrk",
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
 
