@@ -79,7 +79,8 @@ def _lock_lead(lead_id: int) -> Lead:
     return Lead.objects.for_update().get(pk=lead_id)
 
 
-def _can_decide(user: User, handoff: Handoff) -> bool:
+def handoff_can_decide(*, user: User, handoff: Handoff) -> bool:
+    """The assigned AE, a manager of the team or an admin decides (and records the meeting)."""
     return (
         user.is_admin
         or (user.is_manager and user.team_id == handoff.team_id)
@@ -330,7 +331,7 @@ def _lock_for_decision(*, handoff: Handoff, by: User) -> tuple[Handoff, Lead]:
         raise NotFound(_("Handoff not found."))
     lead = _lock_lead(lead_id)
     locked = Handoff.objects.for_update().get(pk=handoff.pk)
-    if not _can_decide(by, locked):
+    if not handoff_can_decide(user=by, handoff=locked):
         raise NotAllowed(_("Only the assigned AE or a manager decides this handoff."))
     return locked, lead
 

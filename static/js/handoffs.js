@@ -1,0 +1,15 @@
+// Handoff pages: after an htmx decision swaps a card, move focus to its message so keyboard and
+// screen-reader users hear the result (accepted, rejected, or someone else already decided).
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id || target.id.indexOf("handoff-") !== 0) { return; }
+    var card = document.getElementById(target.id) || target;
+    var notice = card.querySelector(".flash");
+    if (notice) {
+      notice.setAttribute("tabindex", "-1");
+      notice.focus();
+    }
+  });
+})();
