@@ -54,6 +54,9 @@ def lead_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Lead]:
                 | Q(company__icontains=term)
             )
         leads = leads.filter(condition)
+    batch = filters.get("batch")
+    if batch:
+        leads = leads.filter(import_batch_id=int(batch)) if str(batch).isdigit() else leads.none()
     team = filters.get("team")
     if team and str(team).isdigit():
         leads = leads.filter(team_id=int(team))
