@@ -1,0 +1,106 @@
+// The Today queue: keyboard first. j/k next/previous, 1–4 call outcomes (1 = done elsewhere),
+// e opens the email editor, s skips, o opens the lead. Works with htmx row swaps.
+(function () {
+  "use strict";
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#queue-list .queue-item"));
+  }
+
+  function current() {
+    return document.querySelector("#queue-list .queue-item.is-current");
+  }
+
+  function select(row) {
+    if (!row) { return; }
+    var previous = current();
+    if (previous) { previous.classList.remove("is-current"); }
+    row.classList.add("is-current");
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) { return; }
+    var index = all.indexOf(current());
+    var next = index + step;
+    if (index === -1) { next = step > 0 ? 0 : all.length - 1; }
+    // Skip rows already worked.
+    while (next >= 0 && next < all.length && all[next].getAttribute("data-done")) { next += step; }
+    if (next >= 0 && next < all.length) { select(all[next]); }
+  }
+
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!document.getElementById("queue-list") || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (typing(event.target)) {
+      if (event.key === "Escape") { event.target.blur(); var open = event.target.closest("details"); if (open) { open.open = false; } }
+      return;
+    }
+    var key = event.key;
+    if (key === "j" || key === "ArrowDown") { move(1); event.preventDefault(); return; }
+    if (key === "k" || key === "ArrowUp") { move(-1); event.preventDefault(); return; }
+    var row = current();
+    if (!row) { return; }
+    if (key === "e") {
+      var editor = row.querySelector("details[data-role=email]");
+      if (editor) {
+        editor.open = true;
+        var area = editor.querySelector("textarea");
+        if (area) { area.focus(); }
+        event.preventDefault();
+      }
+      return;
+    }
+    var action = row.querySelector('[data-key-action="' + key + '"]');
+    if (action) {
+      event.preventDefault();
+      action.click();
+    }
+  });
+
+  // Clicking a row makes it current (so the keys act on what the mouse chose).
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("#queue-list .queue-item");
+    if (row && !row.classList.contains("is-current")) {
+      var previous = current();
+      if (previous) { previous.classList.remove("is-current"); }
+      row.classList.add("is-current");
+    }
+  });
+
+  // After a row was worked (swapped for its "done" line), the next open row becomes current.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target) { return; }
+    if (target.id === "queue-list") {
+      var first = rows()[0];
+      if (first) { select(first); }
+      return;
+    }
+    var done = document.getElementById(target.id) || event.detail.elt;
+    if (done && done.classList && done.classList.contains("is-done")) {
+      done.classList.add("is-current");
+      move(1);
+    }
+  });
+
+  // A rejected action (409: already done elsewhere) tells the rep instead of failing silently.
+  document.addEventListener("htmx:responseError", function (event) {
+    var row = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".queue-item");
+    if (row) {
+      row.classList.add("has-error");
+      row.setAttribute("title", event.detail.xhr.responseText || "");
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = rows()[0];
+    if (first) { select(first); }
+  });
+})();

@@ -1,0 +1,177 @@
+"""The Today queue, the cadence builder and the enroll panels as pages (full page and htmx partials)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cadences.models import Cadence, Enrollment, Reminder, Step, Touch
+from cadences.services import cadence_enroll
+from tests.cadences.factories import CadenceFactory, LeadFactory, add_steps
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+NOW = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def queue(actors):
+    cadence = CadenceFactory(team=actors.team, name="Seed example")
+    add_steps(
+        cadence, ("call", 0), ("manual_email", 0, "Hi {{first_name}}", "About {{company}}"), ("linkedin", 1)
+    )
+    leads = [
+        LeadFactory(team=actors.team, owner=actors.sdr, first_name=f"Lead{i}", score=50 + i) for i in range(3)
+    ]
+    with time_machine.travel(NOW, tick=False):
+        cadence_enroll(cadence=cadence, lead_ids=[lead.pk for lead in leads], by=actors.sdr)
+    return cadence, leads
+
+
+@time_machine.travel(NOW, tick=False)
+def test_today_page_lists_due_work_with_step_and_priority(client, actors, queue):
+    client.force_login(actors.sdr)
+    response = client.get("/today/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Lead2") < html.index("Lead1") < html.index("Lead0")  # best score first
+    assert "Step 1 of 3" in html and "Seed example" in html
+    assert 'id="today-counter"' in html and "0</strong>" in html
+    partial = client.get("/today/?channel=call", **HTMX)
+    assert partial.status_code == 200
+    assert b"<html" not in partial.content and b'id="queue-list"' in partial.content
+
+
+@time_machine.travel(NOW, tick=False)
+def test_logging_a_call_outcome_swaps_the_row_and_bumps_the_counter(client, actors, queue):
+    _cadence, leads = queue
+    client.force_login(actors.sdr)
+    touch = Touch.objects.get(lead=leads[0])
+    response = client.post(f"/today/touches/{touch.pk}/complete/", {"outcome": "no_answer"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="touch-{touch.pk}"' in html and "is-done" in html
+    assert 'hx-swap-oob="true"' in html and "<strong>1</strong>" in html
+    again = client.post(f"/today/touches/{touch.pk}/complete/", {"outcome": "no_answer"}, **HTMX)
+    assert again.status_code == 409
+    next_touch = Touch.objects.get(lead=leads[0], step__position=2)
+    response = client.post(
+        f"/today/touches/{next_touch.pk}/complete/", {"outcome": "sent", "subject": "x", "body": "y"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert Touch.objects.get(pk=next_touch.pk).outcome == "sent"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_skip_and_snooze_from_the_queue(client, actors, queue):
+    _cadence, leads = queue
+    client.force_login(actors.sdr)
+    first, second = Touch.objects.get(lead=leads[1]), Touch.objects.get(lead=leads[2])
+    assert client.post(f"/today/touches/{first.pk}/skip/", **HTMX).status_code == 200
+    assert Touch.objects.get(pk=first.pk).status == "skipped"
+    assert (
+        client.post(f"/today/touches/{second.pk}/snooze/", {"snooze": "tomorrow"}, **HTMX).status_code == 200
+    )
+    assert Touch.objects.get(pk=second.pk).due_at == datetime.datetime(
+        2026, 3, 4, 7, 0, tzinfo=UTC
+    )  # 09:00 Tallinn
+
+
+def test_without_javascript_an_action_redirects_back_to_the_queue(client, actors, queue):
+    _cadence, leads = queue
+    client.force_login(actors.sdr)
+    touch = Touch.objects.get(lead=leads[0])
+    response = client.post(f"/today/touches/{touch.pk}/complete/", {"outcome": "connected"})
+    assert response.status_code == 302 and response["Location"] == "/today/"
+
+
+def test_someone_elses_touch_is_a_404(client, actors, queue):
+    _cadence, leads = queue
+    client.force_login(actors.other_sdr)
+    touch = Touch.objects.get(lead=leads[0])
+    assert client.post(f"/today/touches/{touch.pk}/skip/", **HTMX).status_code == 404
+    assert Touch.objects.get(pk=touch.pk).status == "scheduled"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_today_page_query_count_does_not_grow_with_the_queue(client, actors, queue):
+    cadence, _leads = queue
+    client.force_login(actors.sdr)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/today/").status_code == 200
+    more = [LeadFactory(team=actors.team, owner=actors.sdr) for _ in range(150)]
+    cadence_enroll(cadence=cadence, lead_ids=[lead.pk for lead in more], by=actors.sdr)
+    for lead in more[:20]:
+        Reminder.objects.create(team=actors.team, lead=lead, owner=actors.sdr, due_at=NOW, note="Call back")
+    with CaptureQueriesContext(connection) as big:
+        response = client.get("/today/")
+    assert response.content.decode().count('class="queue-item ') == 173
+    assert len(big) == len(small)
+
+
+def test_cadence_builder_adds_reorders_and_previews_with_a_real_lead(client, actors):
+    client.force_login(actors.sdr)
+    response = client.post("/cadences/", {"name": "Inbound fast", "is_active": "on", "business_days_only": "on",
+                                          "window_start": "08:00", "window_end": "18:00"})  # fmt: skip
+    cadence = Cadence.objects.get(name="Inbound fast")
+    assert response.status_code == 302 and response["Location"] == f"/cadences/{cadence.pk}/"
+    lead = LeadFactory(team=actors.team, owner=actors.sdr, first_name="Mari", company="Tartu AS")
+    save = f"/cadences/{cadence.pk}/steps/save/"
+    assert client.post(save, {"channel": "call", "wait_days": 0}, **HTMX).status_code == 200
+    response = client.post(save, {"channel": "email", "wait_days": 1, "subject": "Hi {{first_name}}",
+                                  "body": "Re {{company}}"}, **HTMX)  # fmt: skip
+    assert response.status_code == 200
+    bad = client.post(
+        save, {"channel": "email", "wait_days": 1, "subject": "Hi {{name}}", "body": "x"}, **HTMX
+    )
+    assert bad.status_code == 422 and "Unknown placeholder" in bad.content.decode()
+    assert client.post(f"/cadences/{cadence.pk}/steps/up/", {"position": 2}, **HTMX).status_code == 200
+    assert list(Step.objects.filter(cadence=cadence).order_by("position").values_list("channel", flat=True)) == [
+        "email", "call",
+    ]  # fmt: skip
+    page = client.get(f"/cadences/{cadence.pk}/?lead={lead.pk}").content.decode()
+    assert "Hi Mari" in page and "Re Tartu AS" in page
+    assert client.get("/cadences/").status_code == 200
+    client.force_login(actors.other_sdr)
+    assert client.get(f"/cadences/{cadence.pk}/").status_code == 404
+
+
+def test_lead_panel_enrolls_pauses_and_exits(client, actors):
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("call", 0))
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    client.force_login(actors.sdr)
+    url = f"/cadences/enroll/lead/{lead.pk}/"
+    assert b"Enroll in" in client.get(url, **HTMX).content
+    assert client.post(url, {"action": "enroll", "cadence": cadence.pk}, **HTMX).status_code == 200
+    assert Enrollment.objects.get(lead=lead).state == "active"
+    client.post(url, {"action": "pause"}, **HTMX)
+    assert Enrollment.objects.get(lead=lead).state == "paused"
+    client.post(url, {"action": "exit"}, **HTMX)
+    assert Enrollment.objects.get(lead=lead).exit_reason == "manual"
+
+
+def test_bulk_enroll_from_the_lead_list(client, actors):
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("call", 0))
+    leads = [LeadFactory(team=actors.team, owner=actors.sdr) for _ in range(3)]
+    opted = LeadFactory(team=actors.team, owner=actors.sdr, opted_out=True)
+    client.force_login(actors.sdr)
+    response = client.post(
+        "/cadences/enroll/bulk/",
+        {"cadence": cadence.pk, "leads": [lead.pk for lead in [*leads, opted]]},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "3 leads enrolled" in response.content.decode() and "opted_out" in response.content.decode()
+    assert Enrollment.objects.filter(cadence=cadence).count() == 3
+
+
+def test_manager_sees_the_send_review(client, actors):
+    client.force_login(actors.manager)
+    assert client.get("/cadences/review/").status_code == 200
+    client.force_login(actors.sdr)
+    assert client.get("/cadences/review/").status_code == 403
