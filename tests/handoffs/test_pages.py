@@ -164,3 +164,30 @@ def test_an_sdr_reads_the_opportunities_they_sourced_without_moving_them(actors)
         .status_code
         == 403
     )
+
+
+def test_the_lead_page_panel_shows_history_breach_and_the_way_to_hand_off(actors, rf):
+    from django.template import Context, Template
+
+    lead = make_lead(actors.team, owner=actors.sdr)
+    template = Template("{% load handoffs_tags %}{% lead_handoff_panel lead %}")
+
+    def render(user, query=""):
+        request = rf.get(f"/leads/{lead.pk}/{query}")
+        request.user = user
+        return template.render(Context({"request": request, "lead": lead}))
+
+    html = render(actors.sdr, "?handoff=1")
+    assert (
+        "Not handed off yet." in html and f"/handoffs/new/?lead={lead.pk}" in html and "btn--primary" in html
+    )
+    first = hand_off(lead, actors.sdr)
+    services.handoff_reject(handoff=first, by=actors.ae, reason="no_authority", note="Talk to the VP")
+    second = hand_off(lead, actors.sdr)
+    Handoff.objects.filter(pk=second.pk).update(sla_due_at=timezone.now() - datetime.timedelta(hours=1))
+    lead.refresh_from_db()
+    html = render(actors.sdr)
+    assert "No authority" in html and "Talk to the VP" in html and "industry, employee_count, title" in html
+    assert "SLA breached" in html and "Hand off to an AE" not in html
+    assert 'id="lead-handoff-panel"' in render(actors.manager)
+    assert "Not handed off yet." in render(actors.bdr)  # the BDR sees none of the SDR's handoffs
