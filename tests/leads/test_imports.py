@@ -324,3 +324,15 @@ def test_mapping_json_parsing():
         imports.parse_mapping("{not json")
     with pytest.raises(ValidationFailed):
         imports.parse_mapping(json.dumps(["email"]))
+
+
+def test_the_sample_file_imports_with_a_few_bad_rows(actors):
+    from pathlib import Path
+
+    content = (Path(imports.__file__).parent / "sample_data" / "sample_leads.csv").read_bytes()
+    batch = run_import(actors, content)
+    assert batch.total_rows == 52
+    assert (batch.created, batch.duplicates, batch.failed) == (47, 1, 4)
+    assert {error["field"] for row in ImportRow.objects.filter(batch=batch, action="error") for error in row.errors} == {
+        "email", "employee_count", "country", "phone"
+    }  # fmt: skip
