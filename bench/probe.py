@@ -18,6 +18,8 @@ from bench.env import apply_environ
 from bench.scenarios import CEILING, SCENARIOS
 
 COUNT_RE = re.compile(r"\bCOUNT\s*\(", re.IGNORECASE)
+# A COUNT over these without a LIMIT inside is an exact count over a big table (ARCHITECTURE.md: none).
+BIG_TABLES = ("leads_lead", "leads_activity", "leads_company", "cadences_", "handoffs_", "ceiling_ceilingrow")
 
 
 def pick_lead_id(user) -> int | None:
@@ -57,14 +59,26 @@ def probe_one(client, scenario, user, lead_id) -> dict:
         response = client.get(url)
         elapsed = time.perf_counter() - started
     queries = [q["sql"] for q in captured.captured_queries]
+    timed = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
     result.update(
         {
             "status": response.status_code,
             "queries": len(queries),
             "count_queries": [q[:300] for q in queries if COUNT_RE.search(q)],
+            "unbounded_counts": [
+                q[:300]
+                for q in queries
+                if COUNT_RE.search(q) and "LIMIT" not in q.upper() and any(t in q for t in BIG_TABLES)
+            ],
+            "slowest_sql": {"ms": round(float(timed[0]["time"]) * 1000, 1), "sql": timed[0]["sql"][:4000]}
+            if timed
+            else None,
             "bytes": len(response.content),
             "in_process_ms": round(elapsed * 1000, 2),
-            "sql": [q[:500] for q in queries],
+            "sql": [
+                {"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:4000]}
+                for q in captured.captured_queries
+            ],
         }
     )
     if response.status_code == 404:

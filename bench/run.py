@@ -175,10 +175,14 @@ def wrk(url: str, session: str, *, seconds: int, connections: int, threads: int)
     raise RuntimeError(f"wrk printed no result: {completed.stdout[-500:]} {completed.stderr[-500:]}")
 
 
-def load(base: str, path: str, session: str, args) -> dict:
+def load(
+    base: str, path: str, session: str, args, *, seconds: int | None = None, warmup: int | None = None
+) -> dict:
     url = base + path
-    wrk(url, session, seconds=args.warmup, connections=args.connections, threads=args.threads)
-    result = wrk(url, session, seconds=args.duration, connections=args.connections, threads=args.threads)
+    wrk(url, session, seconds=warmup or args.warmup, connections=args.connections, threads=args.threads)
+    result = wrk(
+        url, session, seconds=seconds or args.duration, connections=args.connections, threads=args.threads
+    )
     log(
         f"  {path}: p50 {result['p50_us'] / 1000:.1f} ms, p95 {result['p95_us'] / 1000:.1f} ms, "
         f"{result['rps']:.0f} req/s, non-200 {result['non200']}"
@@ -222,6 +226,7 @@ def run_size(leads: int, args) -> dict:
             "probe": probe.get(CEILING.name, {}),
             "wrk": load(server.base, CEILING.url, session_for(CEILING), args),
         }
+        ceilings = [result["ceiling"]["wrk"]]
         rows = []
         for scenario in selected:
             found = probe.get(scenario.name, {})
@@ -237,11 +242,30 @@ def run_size(leads: int, args) -> dict:
             else:
                 log(scenario.name)
                 row["wrk"] = load(server.base, row["url"], session_for(scenario), args)
+                if args.bracket:
+                    # The machine is shared: the ceiling again right after, and the ratio taken against
+                    # the ceilings on both sides of this scenario, not only the first one of the run.
+                    row["ceiling_before"] = ceilings[-1]
+                    log("  ceiling (bracket)")
+                    ceilings.append(
+                        load(
+                            server.base,
+                            CEILING.url,
+                            session_for(CEILING),
+                            args,
+                            seconds=args.bracket,
+                            warmup=2,
+                        )
+                    )
+                    row["ceiling_after"] = ceilings[-1]
             rows.append(row)
         result["scenarios"] = rows
-        if any("wrk" in r for r in rows):
+        if any("wrk" in r for r in rows) and not args.bracket:
             log("ceiling again (drift)")
-            result["ceiling_end"] = {"wrk": load(server.base, CEILING.url, session_for(CEILING), args)}
+            ceilings.append(load(server.base, CEILING.url, session_for(CEILING), args))
+        if len(ceilings) > 1:
+            result["ceiling_end"] = {"wrk": ceilings[-1]}
+        result["ceiling_p95_all_ms"] = [round(c["p95_us"] / 1000, 1) for c in ceilings]
     finally:
         server.stop()
     return result
@@ -262,9 +286,13 @@ def judge(results: list[dict]) -> None:
                 continue
             figure = row["wrk"]
             scenario = next(s for s in SCENARIOS if s.name == row["name"])
-            row["ratio_p50"] = figure["p50_us"] / ceiling["p50_us"]
-            row["ratio_p95"] = figure["p95_us"] / ceiling["p95_us"]
-            row["ratio_rps"] = figure["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+            sides = [row[k] for k in ("ceiling_before", "ceiling_after") if k in row] or [ceiling]
+            row["ceiling_p50_us"] = sum(c["p50_us"] for c in sides) / len(sides)
+            row["ceiling_p95_us"] = sum(c["p95_us"] for c in sides) / len(sides)
+            row["ceiling_rps"] = sum(c["rps"] for c in sides) / len(sides)
+            row["ratio_p50"] = figure["p50_us"] / row["ceiling_p50_us"]
+            row["ratio_p95"] = figure["p95_us"] / row["ceiling_p95_us"]
+            row["ratio_rps"] = figure["rps"] / row["ceiling_rps"] if row["ceiling_rps"] else 0
             misses = []
             if row["ratio_p95"] > scenario.max_ratio:
                 misses.append(f"p95 {row['ratio_p95']:.2f}× > {scenario.max_ratio:g}×")
@@ -273,7 +301,7 @@ def judge(results: list[dict]) -> None:
             counts = queries_by_name.get(row["name"], set())
             if len(counts) > 1:
                 misses.append(f"queries vary with size ({', '.join(map(str, sorted(counts)))})")
-            exact = [q for q in row["probe"].get("count_queries", []) if "LIMIT" not in q.upper()]
+            exact = row["probe"].get("unbounded_counts", [])
             if exact:
                 row["exact_counts"] = len(exact)
             row["result"] = "miss: " + "; ".join(misses) if misses else "pass"
@@ -354,6 +382,13 @@ def generator_summary(size: dict) -> str:
     return f"{size['label']}: " + "; ".join(parts)
 
 
+def shorten_sql(sql: str) -> str:
+    """SELECT <columns> FROM … with the column list elided, so the WHERE and ORDER BY show."""
+    sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1, flags=re.DOTALL)
+    sql = sql.replace("`", "'")
+    return sql if len(sql) <= 400 else sql[:400] + " …"
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -363,15 +398,23 @@ def markdown(report: dict) -> str:
         f"{m['loadavg_start'][0]} at start / {m.get('loadavg_end', ['?'])[0]} at end (shared with other work); "
         f"PostgreSQL on 127.0.0.1; gunicorn {report['settings']['workers']} sync workers, DEBUG=0; "
         f"{m['wrk']}, {report['settings']['connections']} connections, {report['settings']['threads']} threads, "
-        f"{report['settings']['duration']} s after a {report['settings']['warmup']} s warm-up; logged in.",
+        f"{report['settings']['duration']} s after a {report['settings']['warmup']} s warm-up; logged in. "
+        + (
+            f"Each scenario is followed by {report['settings']['bracket']} s of ceiling; its ratio is to the mean "
+            "p95 of the ceiling runs just before and after it."
+            if report["settings"].get("bracket")
+            else "Ratios are to the ceiling measured first."
+        ),
         "",
         "| data set | scenario | p50 ms | p95 ms | p99 ms | req/s | ceiling p95 ms | p95 ratio | target | SQL queries | result |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for size in report["sizes"]:
         c = size["ceiling"]["wrk"]
-        drift = size.get("ceiling_end", {}).get("wrk")
-        drift_note = f" (again at the end: p95 {ms(drift['p95_us'])})" if drift else ""
+        spread = size.get("ceiling_p95_all_ms", [])
+        drift_note = (
+            f" (p95 over its {len(spread)} runs: {min(spread)}–{max(spread)})" if len(spread) > 1 else ""
+        )
         lines.append(
             f"| {size['label']} | **ceiling** `{CEILING.url}` | {ms(c['p50_us'])} | {ms(c['p95_us'])} | {ms(c['p99_us'])} "
             f"| {c['rps']:.0f} | — | 1.00 | ref{drift_note} | {size['ceiling']['probe'].get('queries', '?')} | ceiling |"
@@ -389,8 +432,21 @@ def markdown(report: dict) -> str:
                 queries = f"{queries} ({row['exact_counts']} unbounded COUNT)"
             lines.append(
                 f"| {size['label']} | {row['name']} {url} | {ms(w['p50_us'])} | {ms(w['p95_us'])} | {ms(w['p99_us'])} "
-                f"| {w['rps']:.0f} | {ms(c['p95_us'])} | {row['ratio_p95']:.2f} | ≤ 2× | {queries} | {row['result']} |"
+                f"| {w['rps']:.0f} | {ms(row['ceiling_p95_us'])} | {row['ratio_p95']:.2f} | ≤ 2× | {queries} | {row['result']} |"
             )
+    slow = [
+        f"- {size['label']} · {row['name']}: {row['probe']['slowest_sql']['ms']} ms in-process for "
+        f"`{shorten_sql(row['probe']['slowest_sql']['sql'])}`"
+        for size in report["sizes"]
+        for row in size["scenarios"]
+        if row.get("result", "").startswith("miss") and row["probe"].get("slowest_sql")
+    ]
+    if slow:
+        lines += [
+            "",
+            "Slowest SQL of each missed scenario (one in-process request; full SQL in the JSON):",
+            *slow,
+        ]
     lines += [
         "",
         "Generator (seeded, COPY): " + "; ".join(generator_summary(s) for s in report["sizes"]) + ".",
@@ -461,6 +517,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
+        "--bracket",
+        type=int,
+        default=10,
+        help="seconds of ceiling after each scenario; ratios use the ceilings on both sides (0: off)",
+    )
+    parser.add_argument(
         "--only", action="append", help="scenario name contains (repeatable); 'ceiling' = none"
     )
     parser.add_argument(
@@ -482,7 +544,8 @@ def main(argv: list[str] | None = None) -> dict:
         "stamp": now.strftime("%Y%m%dT%H%M%SZ"),
         "machine": machine(),
         "settings": {
-            k: getattr(args, k) for k in ("duration", "warmup", "connections", "threads", "workers", "seed")
+            k: getattr(args, k)
+            for k in ("duration", "warmup", "connections", "threads", "workers", "seed", "bracket")
         },
         "sizes": [],
     }
