@@ -75,17 +75,19 @@
   });
 
   // After a row was worked (swapped for its "done" line), the next open row becomes current.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    if (!target) { return; }
-    if (target.id === "queue-list") {
+  // htmx:load fires on the new content (the swapped-out row is detached and tells nobody).
+  document.addEventListener("htmx:load", function (event) {
+    var element = event.target;
+    if (!element || !element.classList) { return; }
+    if (element.id === "queue-list") {
       var first = rows()[0];
       if (first) { select(first); }
       return;
     }
-    var done = document.getElementById(target.id) || event.detail.elt;
-    if (done && done.classList && done.classList.contains("is-done")) {
-      done.classList.add("is-current");
+    if (element.classList.contains("queue-item") && element.classList.contains("is-done")) {
+      var previous = current();
+      if (previous && previous !== element) { previous.classList.remove("is-current"); }
+      element.classList.add("is-current");
       move(1);
     }
   });
