@@ -64,6 +64,8 @@ def probe_one(client, scenario, user, lead_id) -> dict:
         {
             "status": response.status_code,
             "queries": len(queries),
+            # The API's estimated count (sdrcrm.core.pagination) asks the planner once past 10,001 rows.
+            "explain_queries": sum(1 for q in queries if q.lstrip().upper().startswith("EXPLAIN")),
             "count_queries": [q[:300] for q in queries if COUNT_RE.search(q)],
             "unbounded_counts": [
                 q[:300]

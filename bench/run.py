@@ -277,7 +277,8 @@ def judge(results: list[dict]) -> None:
     for size in results:
         for row in size["scenarios"]:
             if "queries" in row["probe"]:
-                queries_by_name.setdefault(row["name"], set()).add(row["probe"]["queries"])
+                data_queries = row["probe"]["queries"] - row["probe"].get("explain_queries", 0)
+                queries_by_name.setdefault(row["name"], set()).add(data_queries)
     for size in results:
         ceiling = size["ceiling"]["wrk"]
         for row in size["scenarios"]:
@@ -384,7 +385,13 @@ def generator_summary(size: dict) -> str:
 
 def shorten_sql(sql: str) -> str:
     """SELECT <columns> FROM … with the column list elided, so the WHERE and ORDER BY show."""
-    sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1, flags=re.DOTALL)
+    sql = re.sub(
+        r"^SELECT (.*?) FROM ",
+        lambda m: m.group(0) if len(m.group(1)) < 80 else "SELECT … FROM ",
+        sql,
+        count=1,
+        flags=re.DOTALL,
+    )
     sql = sql.replace("`", "'")
     return sql if len(sql) <= 400 else sql[:400] + " …"
 
@@ -428,6 +435,8 @@ def markdown(report: dict) -> str:
                 continue
             w = row["wrk"]
             queries = row["probe"].get("queries", "?")
+            if row["probe"].get("explain_queries"):
+                queries = f"{queries} ({row['probe']['explain_queries']} EXPLAIN)"
             if row.get("exact_counts"):
                 queries = f"{queries} ({row['exact_counts']} unbounded COUNT)"
             lines.append(
