@@ -467,7 +467,7 @@ def _icp_context(request, profile, **extra):
         "can_edit": user.is_manager or user.is_admin,
         "weights": [(criterion, weights.get(criterion, 0)) for criterion in CRITERIA],
         "errors": {},
-        "preview": services.icp_grade_preview(team_id=team_id, values=_profile_values(profile))
+        "preview": _with_bars(services.icp_grade_preview(team_id=team_id, values=_profile_values(profile)))
         if team_id
         else None,
     }
@@ -476,15 +476,15 @@ def _icp_context(request, profile, **extra):
 
 
 def _with_bars(preview: dict | None) -> dict | None:
-    """Adds (grade, count, bar height, bar top) for the server-side SVG chart (120 px tall at most)."""
+    """Adds (grade, count, bar height, bar top, x, label x) for the server-side SVG chart."""
     if not preview:
         return preview
     highest = max(preview["grades"].values()) or 1
     bars = []
     for index, (grade, count) in enumerate(preview["grades"].items()):
-        height = round(120 * count / highest) if count else 2
+        height = round(104 * count / highest) if count else 2
         x = 16 + index * 72
-        bars.append((grade, count, height, 130 - height, x, x + 27))
+        bars.append((grade, count, height, 126 - height, x, x + 27))
     return {**preview, "bars": bars}
 
 
