@@ -13,6 +13,11 @@ from sdrcrm.accounts.selectors import require_role
 from sdrcrm.core.errors import NotFound
 
 HANDOFF_RELATED = ("lead", "sdr", "ae", "decided_by", "opportunity")
+MAX_ID = 2**63 - 1
+
+
+def _valid_id(value) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 def handoff_list_for_user(*, user: User, status: str | None = None) -> QuerySet[Handoff]:
@@ -25,6 +30,8 @@ def handoff_list_for_user(*, user: User, status: str | None = None) -> QuerySet[
 
 
 def handoff_get_for_user(*, user: User, handoff_id: int) -> Handoff:
+    if not _valid_id(handoff_id):
+        raise NotFound("Handoff not found.")
     handoff = handoff_list_for_user(user=user).filter(pk=handoff_id).first()
     if handoff is None:
         raise NotFound("Handoff not found.")
@@ -60,11 +67,15 @@ def opportunity_list_for_user(
     if stage:
         opportunities = opportunities.filter(stage=stage)
     if owner:
-        opportunities = opportunities.filter(owner_id=owner)
+        opportunities = (
+            opportunities.filter(owner_id=int(owner)) if _valid_id(int(owner)) else opportunities.none()
+        )
     return opportunities.order_by("-created_at", "-id")
 
 
 def opportunity_get_for_user(*, user: User, opportunity_id: int) -> Opportunity:
+    if not _valid_id(opportunity_id):
+        raise NotFound("Opportunity not found.")
     opportunity = opportunity_list_for_user(user=user).filter(pk=opportunity_id).first()
     if opportunity is None:
         raise NotFound("Opportunity not found.")
@@ -95,7 +106,7 @@ def pipeline_for_user(*, user: User, owner: int | None = None) -> list[dict]:
 
 def rules_get_for_user(*, user: User, team_id: int) -> RulesOfEngagement:
     """Any member of the team reads its rules (the handoff form needs them); other teams get 404."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not _valid_id(team_id):
         raise NotFound("Team not found.")
     team = Team.objects.filter(pk=team_id).first()
     if team is None or not (user.is_admin or user.team_id == team.pk):

@@ -49,6 +49,7 @@ from sdrcrm.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
 LEAD_STAGE_ORDER = [LeadStage.LEAD, LeadStage.MQL, LeadStage.SQL, LeadStage.OPPORTUNITY, LeadStage.CUSTOMER]
 MAX_AMOUNT = Decimal("999999999999.99")
+MEETING_HORIZON = datetime.timedelta(days=2 * 365)
 TEXT_FIELDS = ("budget", "authority", "need", "timeline", "users", "decision_process", "notes")
 
 
@@ -196,8 +197,8 @@ def handoff_create(
     for name in rules_for_team(team=lead.team).effective_required_fields:
         if not given.get(name):
             raise ValidationFailed(_("Your team's rules of engagement require this."), field=name)
-    if meeting_at is not None and meeting_at <= now:
-        raise ValidationFailed(_("The meeting must be in the future."), field="meeting_at")
+    if meeting_at is not None and not now < meeting_at <= now + MEETING_HORIZON:
+        raise ValidationFailed(_("The meeting must be in the future (within two years)."), field="meeting_at")
 
     team = lead.team
     if ae is not None:
@@ -500,6 +501,10 @@ def handoff_record_meeting(
             _("The meeting was already recorded as %(outcome)s.")
             % {"outcome": handoff.get_meeting_outcome_display().lower()},
             code="already_recorded",
+        )
+    if meeting_at is not None and not now < meeting_at <= now + MEETING_HORIZON:
+        raise ValidationFailed(
+            _("The new time must be in the future (within two years)."), field="meeting_at"
         )
     fields = ["meeting_outcome", "meeting_outcome_at", "meeting_outcome_note"]
     handoff.meeting_outcome = outcome

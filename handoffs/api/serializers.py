@@ -36,8 +36,8 @@ class HandoffOut(serializers.ModelSerializer):
 
 
 class HandoffCreateIn(serializers.Serializer):
-    lead = serializers.IntegerField()
-    ae = serializers.IntegerField(required=False, allow_null=True)
+    lead = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    ae = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     next_step = serializers.ChoiceField(choices=NextStep.choices)
     meeting_at = serializers.DateTimeField(required=False, allow_null=True)
     budget = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
@@ -78,12 +78,12 @@ class OpportunityOut(serializers.ModelSerializer):
 
 
 class OpportunityCreateIn(serializers.Serializer):
-    lead = serializers.IntegerField(required=False, allow_null=True)
+    lead = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     stage = serializers.ChoiceField(choices=OpportunityStage.choices, required=False, default="discovery")
-    sourced_by = serializers.IntegerField(required=False, allow_null=True)
-    owner = serializers.IntegerField(required=False, allow_null=True)
+    sourced_by = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    owner = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     expected_close = serializers.DateField(required=False, allow_null=True)
     lost_reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -92,8 +92,8 @@ class OpportunityUpdateIn(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     amount = serializers.DecimalField(required=False, max_digits=14, decimal_places=2, min_value=0)
     stage = serializers.ChoiceField(choices=OpportunityStage.choices, required=False)
-    sourced_by = serializers.IntegerField(required=False, allow_null=True)
-    owner = serializers.IntegerField(required=False)
+    sourced_by = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    owner = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     expected_close = serializers.DateField(required=False, allow_null=True)
     lost_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
 

@@ -131,7 +131,7 @@ class OpportunityCollectionApi(GenericAPIView):
         if stage and stage not in OpportunityStage.values:
             raise ValidationFailed(f"One of {', '.join(OpportunityStage.values)}.", field="stage")
         owner = request.query_params.get("owner") or None
-        if owner is not None and not owner.isdigit():
+        if owner is not None and not (owner.isdigit() and len(owner) < 19):
             raise ValidationFailed("A user id.", field="owner")
         opportunities = selectors.opportunity_list_for_user(user=request.user, stage=stage, owner=owner)
         page = self.paginate_queryset(opportunities)

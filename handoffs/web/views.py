@@ -208,7 +208,7 @@ def handoff_meeting_view(request, handoff_id: int):
 
 def _lead_for_handoff(request) -> Lead:
     lead_id = request.GET.get("lead") or request.POST.get("lead")
-    if not str(lead_id or "").isdigit():
+    if not (str(lead_id or "").isdigit() and len(str(lead_id)) < 19):
         raise Http404
     lead = Lead.objects.visible_to(request.user).select_related("team", "owner").filter(pk=lead_id).first()
     if lead is None:
