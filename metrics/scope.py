@@ -68,8 +68,7 @@ def scope_for_user(*, user: User, team_id=None, owner_id=None) -> Scope:
             team = Team.objects.filter(pk=team_id).first()
             if team is None:
                 raise NotFound(_("Team not found."))
-        elif user.team_id:
-            team = None  # an admin without `team=` sees every team, whatever their own
+        # without `team=`, an admin sees every team at once (in UTC days)
     else:
         if user.team_id is None or (team_id is not None and team_id != user.team_id):
             raise NotFound(_("Team not found."))
