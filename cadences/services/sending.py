@@ -57,17 +57,22 @@ def policy_for(team_id: int) -> TeamSendingPolicy:
 
 
 def _enqueue(touch_ids: list[int]) -> None:
+    """One task per touch, by id. If the broker is down the claims stay in the database: their leases
+    expire, the reaper returns them to `scheduled`, and a later dispatch enqueues them again."""
     from cadences.tasks import touch_send
 
     if not touch_ids:
         return
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    if touch_send.app.conf.task_always_eager:
         for touch_id in touch_ids:
             touch_send.delay(touch_id)
         return
-    with touch_send.app.producer_or_acquire() as producer:
-        for touch_id in touch_ids:
-            touch_send.apply_async((touch_id,), producer=producer)
+    try:
+        with touch_send.app.producer_or_acquire() as producer:
+            for touch_id in touch_ids:
+                touch_send.apply_async((touch_id,), producer=producer, retry=False)
+    except Exception:
+        log.exception("broker unavailable: %s claimed touches wait for their leases to expire", len(touch_ids))
 
 
 def touches_claim_due(*, now: datetime.datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
