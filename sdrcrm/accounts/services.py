@@ -97,7 +97,7 @@ def user_create(
     username: str,
     password: str,
     role: str,
-    team: Team | None,
+    team: Team | None = None,
     email: str = "",
     first_name: str = "",
     last_name: str = "",

@@ -1,6 +1,9 @@
 """One exception handler for the REST API: domain errors and model validation become 4xx."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -14,4 +17,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         payload = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(payload, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DataError | OverflowError):
+        # A value the database cannot hold (an id past 64 bits, a string past its column). A 400,
+        # not a 500: it is the input that is wrong. Logged, since a serializer should have said so.
+        logging.getLogger(__name__).warning("Out-of-range input on %s: %s", context["request"].path, exc)
+        return Response(
+            {"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST
+        )
     return drf_exception_handler(exc, context)

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 
 
@@ -18,4 +19,20 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class RejectNullBytesMiddleware:
+    """A NUL byte is never legitimate in a path or query string, and PostgreSQL refuses it in
+    text: answer 400 at the door rather than fail deep inside a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query_values = (value for values in request.GET.lists() for value in [values[0], *values[1]])
+        if "\x00" in request.path or any("\x00" in value for value in query_values):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
+            return HttpResponseBadRequest("NUL characters are not allowed.")
         return self.get_response(request)

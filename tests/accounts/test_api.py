@@ -185,3 +185,30 @@ def test_notifications_list_and_read(api_for, actors):
     }
     assert [n["is_read"] for n in client.get("/api/notifications/").json()["results"]] == [False, True]
     assert client.get("/api/notifications/?unread=1").json()["count"] == 1
+
+
+def test_a_user_without_a_team_is_refused_naming_the_field(api_for, actors):
+    response = api_for(actors.admin).post(
+        "/api/users/", {"username": "role", "password": "a-long-pass-phrase-9", "role": "sdr"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "team" in response.json()
+
+
+def test_ids_past_64_bits_are_a_400(api_for, actors):
+    response = api_for(actors.sdr).post(
+        "/api/notifications/read/", {"ids": [2491881788303270215680]}, format="json"
+    )
+    assert response.status_code == 400
+    assert "ids" in response.json()
+
+
+def test_nul_bytes_in_a_query_are_refused_at_the_door(api_for, actors):
+    response = api_for(actors.manager).get("/api/users/?role=%00sdr")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "NUL characters are not allowed."}
+
+
+def test_an_id_past_64_bits_in_the_path_is_not_a_500(api_for, actors):
+    response = api_for(actors.admin).get("/api/users/99999999999999999999999999/")
+    assert response.status_code in (400, 404)

@@ -76,4 +76,6 @@ class NotificationOut(serializers.ModelSerializer):
 
 
 class NotificationReadIn(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=500
+    )
