@@ -109,6 +109,7 @@ def seed(context: dict) -> None:
             with transaction.atomic():
                 services.handoff_create(
                     by=lead.owner, lead=lead, next_step=rng.choice(NEXT_STEPS), meeting_at=meeting,
+                    ae=aes[0] if hours_ago in (22.5, 30) else None,  # Dmitri's inbox shows both SLA states
                     now=at, **rng.choice(QUALIFICATIONS[:2]), notes="Asked for a Russian-speaking AE if possible."
                     if lead.country == "RU" else "",
                 )  # fmt: skip

@@ -76,14 +76,27 @@ def _decorate(handoffs, now=None):
     return handoffs
 
 
+def _can_record_meeting(user, handoff, now=None) -> bool:
+    """A booked meeting's outcome is recorded once it is due, unless the handoff was rejected."""
+    return (
+        handoff.meeting_at is not None
+        and handoff.status != HandoffStatus.REJECTED
+        and (not handoff.is_pending or handoff.meeting_at <= (now or timezone.now()))
+        and handoff.meeting_outcome not in (MeetingOutcome.HELD, MeetingOutcome.NO_SHOW)
+        and services.handoff_can_decide(user=user, handoff=handoff)
+    )
+
+
 def _card_context(request, handoff, **extra) -> dict:
     handoff.sla = sla_state(handoff)
+    can_decide = services.handoff_can_decide(user=request.user, handoff=handoff)
+    handoff.can_record_meeting = _can_record_meeting(request.user, handoff)
     return {
         "handoff": handoff,
         "accept_form": extra.pop("accept_form", None) or AcceptForm(prefix=f"a{handoff.pk}"),
         "reject_form": extra.pop("reject_form", None) or RejectForm(prefix=f"r{handoff.pk}"),
         "meeting_form": extra.pop("meeting_form", None) or MeetingForm(prefix=f"m{handoff.pk}"),
-        "can_decide": services.handoff_can_decide(user=request.user, handoff=handoff),
+        "can_decide": can_decide,
         **extra,
     }
 
@@ -101,12 +114,7 @@ def handoff_inbox_view(request):
         history = history.exclude(status=HandoffStatus.PENDING)
     history = _decorate(list(history[:50]))
     for handoff in history:
-        handoff.can_record_meeting = (
-            handoff.meeting_at is not None
-            and not handoff.is_pending
-            and handoff.meeting_outcome not in (MeetingOutcome.HELD, MeetingOutcome.NO_SHOW)
-            and services.handoff_can_decide(user=user, handoff=handoff)
-        )
+        handoff.can_record_meeting = not handoff.is_pending and _can_record_meeting(user, handoff)
     context = {
         "pending": [_card_context(request, handoff) for handoff in pending],
         "history": history,

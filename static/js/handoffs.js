@@ -12,4 +12,15 @@
       notice.focus();
     }
   });
+  // The pipeline board: choosing a stage moves the deal at once; "lost" first asks why (Enter sends).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.classList || !select.classList.contains("opp-move__stage")) { return; }
+    var form = select.form;
+    if (select.value === "lost") {
+      var reason = form.querySelector(".opp-move__reason");
+      if (reason) { reason.focus(); return; }
+    }
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  });
 })();

@@ -80,11 +80,22 @@ def test_handoff_reject_fix_accept_and_win_in_the_browser(page, live_server, act
     # The AE moves the deal through the pipeline to won.
     ae_page.goto(f"{live_server.url}/opportunities/")
     for stage in ("demo", "proposal", "negotiation", "won"):
-        ae_page.locator(f"#opportunity-{opportunity.pk} select[name=stage]").select_option(stage)
-        ae_page.locator(f"#opportunity-{opportunity.pk} button").click()
+        ae_page.locator(f"#opportunity-{opportunity.pk} select[name=stage]").select_option(
+            stage
+        )  # moves at once
         ae_page.wait_for_selector(f".board__column--{stage} #opportunity-{opportunity.pk}")
     assert ae_page.locator('[data-stage-total="won"]').inner_text() == "40,000"
     screenshot(ae_page, "pipeline-board")
+
+    # Another deal is lost: choosing "lost" asks why first; Enter sends it.
+    other = services.opportunity_create(by=actors.ae, name="Pärnu Port", amount="9000")
+    ae_page.reload()
+    card = ae_page.locator(f"#opportunity-{other.pk}")
+    card.locator("select[name=stage]").select_option("lost")
+    card.locator("input[name=lost_reason]").fill("Chose a competitor")
+    card.locator("input[name=lost_reason]").press("Enter")
+    ae_page.wait_for_selector(f".board__column--lost #opportunity-{other.pk}")
+    assert "Chose a competitor" in ae_page.locator(f"#opportunity-{other.pk}").inner_text()
     lead.refresh_from_db()
     assert (lead.status, lead.stage) == ("converted", "customer")
     assert page.js_errors == [] and ae_errors == []
