@@ -191,3 +191,22 @@ def test_the_lead_page_panel_shows_history_breach_and_the_way_to_hand_off(actors
     assert "SLA breached" in html and "Hand off to an AE" not in html
     assert 'id="lead-handoff-panel"' in render(actors.manager)
     assert "Not handed off yet." in render(actors.bdr)  # the BDR sees none of the SDR's handoffs
+
+
+def test_the_inbox_costs_the_same_queries_for_two_or_twelve_handoffs(actors, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(actors.ae)
+    for _ in range(2):
+        hand_off(make_lead(actors.team, owner=actors.sdr), actors.sdr)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/handoffs/").status_code == 200
+    for _ in range(10):
+        services.handoff_accept(
+            handoff=hand_off(make_lead(actors.team, owner=actors.sdr), actors.sdr), by=actors.ae, amount=1
+        )
+        hand_off(make_lead(actors.team, owner=actors.sdr), actors.sdr)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/handoffs/").status_code == 200
+    assert len(many) == len(few)
