@@ -72,7 +72,9 @@ def _enqueue(touch_ids: list[int]) -> None:
             for touch_id in touch_ids:
                 touch_send.apply_async((touch_id,), producer=producer, retry=False)
     except Exception:
-        log.exception("broker unavailable: %s claimed touches wait for their leases to expire", len(touch_ids))
+        log.exception(
+            "broker unavailable: %s claimed touches wait for their leases to expire", len(touch_ids)
+        )
 
 
 def touches_claim_due(*, now: datetime.datetime | None = None, limit: int = CLAIM_BATCH) -> list[int]:
