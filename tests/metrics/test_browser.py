@@ -82,3 +82,13 @@ def test_an_sdr_sees_their_own_dashboard(page, live_server, actors):
     assert tile(page, "Leads") == "3"
     assert page.locator("#rep-select").count() == 0
     screenshot(page, "metrics-dashboard-sdr")
+
+
+def test_an_ae_sees_their_pipeline_and_acceptance(page, live_server, actors):
+    march_world(actors)
+    sign_in(page, live_server, actors.ae)
+    page.goto(f"{live_server.url}/dashboard/?{MARCH}")
+    assert page.locator("[data-testid=open-pipeline]").inner_text() == "6500.00"
+    assert tile(page, "Acceptance") == "75%"
+    assert page.js_errors == []
+    screenshot(page, "metrics-dashboard-ae")
