@@ -31,7 +31,7 @@ def table_csv(table: str, *, scope: Scope, period: Period, params=None):
     if table == "leaderboard":
         columns = [
             "user", "name", "role", "touches", "calls", "emails", "linkedin", "connects", "connect_rate",
-            "sqls", "accepted", "rejected", "acceptance_rate", "meetings_booked", "meetings", "no_shows",
+            "sqls", "accepted", "rejected", "acceptance_rate", "meetings_booked", "meetings_held", "no_shows",
         ]  # fmt: skip
         rows = selectors.leaderboard(scope=scope, period=period)
         return csv_response(

@@ -339,6 +339,7 @@ def leaderboard(*, scope: Scope, period: Period) -> list[dict]:
                 for key in ("sqls", "accepted", "rejected", "meetings", "meetings_booked", "no_shows")
             },
         }
+        row["meetings_held"] = row["meetings"]  # API.md names it both ways: `meetings` and `meetings_held`
         row["connect_rate"] = rate(row["connects"], row["calls"])
         row["acceptance_rate"] = rate(row["accepted"], row["accepted"] + row["rejected"])
         row["meetings_held_rate"] = rate(row["meetings"], row["meetings"] + row["no_shows"])

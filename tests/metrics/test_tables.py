@@ -47,7 +47,7 @@ def test_leaderboard_counts_each_reps_touches_handoffs_and_meetings(api_for, act
     assert (kadri["user"], kadri["role"], kadri["connect_rate"], kadri["acceptance_rate"]) == (
         actors.sdr.pk, "sdr", 0.5, 0.75,
     )  # fmt: skip
-    assert kadri["meetings_held_rate"] == 0.5
+    assert (kadri["meetings_held"], kadri["meetings_held_rate"]) == (1, 0.5)
     minjun = rows["민준 김"]
     assert {key: minjun[key] for key in ZEROS} == {
         **ZEROS, "touches": 3, "calls": 2, "emails": 1, "connects": 2, "sqls": 1, "rejected": 1,
