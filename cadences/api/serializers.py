@@ -189,3 +189,18 @@ class InboundLeadOut(serializers.Serializer):
 
 class ReassignIn(serializers.Serializer):
     to = serializers.IntegerField(min_value=1)
+
+
+class SendingPolicyOut(serializers.Serializer):
+    team = serializers.IntegerField(source="team_id")
+    daily_send_cap = serializers.IntegerField()
+    account_touch_cap = serializers.IntegerField(allow_null=True)
+    default_inbound_cadence = serializers.IntegerField(source="default_inbound_cadence_id", allow_null=True)
+    voicemail_followup_business_days = serializers.IntegerField()
+
+
+class SendingPolicyIn(serializers.Serializer):
+    daily_send_cap = serializers.IntegerField(required=False, min_value=0, max_value=10000)
+    account_touch_cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
+    default_inbound_cadence = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    voicemail_followup_business_days = serializers.IntegerField(required=False, min_value=0, max_value=30)

@@ -29,6 +29,11 @@ urlpatterns = [
     path("reminders/", views.ReminderCollectionApi.as_view(), name="api-reminders"),
     path("reminders/<int:reminder_id>/done/", views.ReminderDoneApi.as_view(), name="api-reminder-done"),
     path("users/<int:user_id>/reassign/", views.UserReassignApi.as_view(), name="api-user-reassign"),
+    path(
+        "teams/<int:team_id>/sending-policy/",
+        views.SendingPolicyApi.as_view(),
+        name="api-team-sending-policy",
+    ),
     path("inbound/leads/", views.InboundLeadApi.as_view(), name="api-inbound-leads"),
     path("email-events/", views.EmailEventApi.as_view(), name="api-email-events"),
 ]

@@ -21,6 +21,8 @@ from cadences.api.serializers import (
     ReassignIn,
     ReminderCreateIn,
     ReminderOut,
+    SendingPolicyIn,
+    SendingPolicyOut,
     TouchCompleteIn,
     TouchOut,
     TouchRescheduleIn,
@@ -31,7 +33,7 @@ from cadences.models import Step
 from leads.models import Lead
 from sdrcrm.accounts.api.authentication import TeamApiKeyMixin
 from sdrcrm.accounts.models import Role, Team
-from sdrcrm.accounts.selectors import require_role, user_get_for_user
+from sdrcrm.accounts.selectors import require_role, team_get_for_user, user_get_for_user
 from sdrcrm.core.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -306,3 +308,21 @@ class EmailEventApi(TeamApiKeyMixin, APIView):
             {"id": outcome["event"].pk, "lead": outcome["lead"].pk, "applied": outcome["applied"]},
             status=status.HTTP_201_CREATED if outcome["applied"] else status.HTTP_200_OK,
         )
+
+
+class SendingPolicyApi(APIView):
+    """The team's cadence settings: per-rep daily email cap, per-company weekly touch cap, the
+    default inbound cadence, the voicemail follow-up delay. Managers of the team and admins."""
+
+    @extend_schema(responses=SendingPolicyOut)
+    def get(self, request, team_id: int):
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        return Response(SendingPolicyOut(services.policy_for(team.pk)).data)
+
+    @extend_schema(request=SendingPolicyIn, responses=SendingPolicyOut)
+    def patch(self, request, team_id: int):
+        team = team_get_for_user(user=request.user, team_id=team_id)
+        data = SendingPolicyIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        policy = services.sending_policy_update(team=team, by=request.user, **data.validated_data)
+        return Response(SendingPolicyOut(policy).data)

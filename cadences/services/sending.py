@@ -56,6 +56,28 @@ def policy_for(team_id: int) -> TeamSendingPolicy:
     return policy
 
 
+@transaction.atomic
+def sending_policy_update(*, team, by, **changes) -> TeamSendingPolicy:
+    from cadences.models import Cadence
+    from sdrcrm.accounts.models import Role
+    from sdrcrm.accounts.selectors import require_role
+    from sdrcrm.core.errors import ValidationFailed
+
+    require_role(by, Role.MANAGER, Role.ADMIN)
+    policy = policy_for(team.pk)
+    if "default_inbound_cadence" in changes:
+        cadence_id = changes.pop("default_inbound_cadence")
+        cadence = Cadence.objects.filter(pk=cadence_id, team=team).first() if cadence_id else None
+        if cadence_id and cadence is None:
+            raise ValidationFailed("Pick a cadence of this team.", field="default_inbound_cadence")
+        policy.default_inbound_cadence = cadence
+    for field in ("daily_send_cap", "account_touch_cap", "voicemail_followup_business_days"):
+        if field in changes:
+            setattr(policy, field, changes[field])
+    policy.save()
+    return policy
+
+
 def _enqueue(touch_ids: list[int]) -> None:
     """One task per touch, by id. If the broker is down the claims stay in the database: their leases
     expire, the reaper returns them to `scheduled`, and a later dispatch enqueues them again."""

@@ -171,6 +171,23 @@ CASES = [
         by_role(sdr=403, ae=403, manager=200, admin=200, other_manager=404),
         data=lambda w: {"to": w.bdr.id},
     ),
+    Case(
+        "sending policy",
+        "get",
+        lambda w: f"/api/teams/{w.team.id}/sending-policy/",
+        by_role(sdr=403, ae=403, manager=200, admin=200, other_manager=404),
+    ),
+    Case(
+        "sending policy update",
+        "patch",
+        lambda w: f"/api/teams/{w.team.id}/sending-policy/",
+        by_role(sdr=403, ae=403, manager=200, admin=200, other_manager=404),
+        data=lambda w: {
+            "daily_send_cap": 120,
+            "account_touch_cap": 5,
+            "default_inbound_cadence": w.cadence.id,
+        },
+    ),
     # Machine endpoints: only the team's key opens them (a signed-in person is not a key).
     Case(
         "inbound lead without key",

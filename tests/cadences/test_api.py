@@ -1,6 +1,7 @@
 """The REST contract of cadences, the queue, email events and inbound leads."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -357,3 +358,45 @@ def test_touch_complete_service_refuses_a_done_touch(actors):
     with pytest.raises(Conflict):
         touch_complete(touch=touch, outcome="", by=actors.sdr)
     assert Enrollment.objects.get(lead=lead).state == "completed"
+
+
+def test_managers_set_the_sending_policy(actors, api_for):
+    cadence = CadenceFactory(team=actors.team)
+    foreign = CadenceFactory(team=actors.other_team)
+    url = f"/api/teams/{actors.team.pk}/sending-policy/"
+    response = api_for(actors.manager).patch(
+        url, {"daily_send_cap": 80, "default_inbound_cadence": cadence.pk}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.data == {"team": actors.team.pk, "daily_send_cap": 80, "account_touch_cap": None,
+                             "default_inbound_cadence": cadence.pk, "voicemail_followup_business_days": 2}  # fmt: skip
+    bad = api_for(actors.manager).patch(url, {"default_inbound_cadence": foreign.pk}, format="json")
+    assert bad.status_code == 400 and "default_inbound_cadence" in bad.data
+    assert TeamSendingPolicy.objects.get(team=actors.team).default_inbound_cadence == cadence
+
+
+def test_disqualifying_a_lead_takes_it_out_of_its_cadence(actors):
+    from leads.services import lead_disqualify
+
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("call", 0))
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=actors.sdr)
+    lead_disqualify(lead=lead, by=actors.sdr, reason="No budget this year")
+    enrollment = Enrollment.objects.get(lead=lead)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "disqualified")
+    assert Touch.objects.get(lead=lead).status == "canceled"
+
+
+@time_machine.travel(TUESDAY_11_TALLINN, tick=False)
+def test_dispatch_due_command_sends_what_is_due(actors, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("email", 0))
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=actors.sdr)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("dispatch_due", stdout=io.StringIO())
+    assert len(mail.outbox) == 1
+    assert Touch.objects.get(lead=lead).status == "done"
