@@ -31,7 +31,7 @@ from leads.models import (
 from leads.scoring import CRITERIA, DEFAULT_WEIGHTS
 from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import team_members
-from sdrcrm.core.errors import DomainError, NotAllowed, NotFound
+from sdrcrm.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from sdrcrm.core.pagination import estimated_count
 from sdrcrm.core.web import render_page
 
@@ -316,6 +316,11 @@ def _import_create(request):
             },
         )
         return render_page(request, "leads/import_list.html", context, status=413)
+    if user.team_id is None:
+        context = _import_form_context(
+            request, errors={"team": _("You belong to no team: import through the API, naming the team.")}
+        )
+        return render_page(request, "leads/import_list.html", context, status=400)
     owner = None
     owner_id = request.POST.get("owner")
     if owner_id and owner_id.isdigit():
@@ -517,6 +522,8 @@ def icp_view(request):
     if request.method == "POST":
         values = _icp_values(request.POST)
         try:
+            if profile is None and user.team_id is None:
+                raise ValidationFailed(_("You belong to no team: open a team's profile to edit it."))
             if profile is None:
                 profile = services.icp_profile_create(team=user.team, by=user, values=values)
             else:

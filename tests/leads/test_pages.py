@@ -196,3 +196,12 @@ def test_icp_page_is_read_only_for_sdrs_and_refused_to_aes(actors, signed_in):
     assert "disabled" in html and "Save and rescore" not in html
     assert signed_in(actors.sdr).post("/icp/", {"name": "x"}).status_code == 403
     assert signed_in(actors.ae).get("/icp/").status_code == 403
+
+
+def test_an_admin_without_a_team_is_told_to_use_the_api(actors, signed_in):
+    client = signed_in(actors.admin)
+    assert client.get("/imports/").status_code == 200
+    response = client.post("/imports/", {"file": SimpleUploadedFile("l.csv", b"Email\na@x.ee\n")})
+    assert response.status_code == 400 and "no team" in response.content.decode()
+    assert client.post("/icp/", {"name": "x", "weight_industry": "10"}).status_code == 400
+    assert client.get("/leads/").status_code == 200
