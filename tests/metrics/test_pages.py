@@ -150,3 +150,29 @@ def test_backtest_partial_grades_closed_deals_with_a_draft_profile(client, actor
     grades = {row["grade"]: (row["won"], row["lost"]) for row in result["grades"]}
     assert grades == {"A": (1, 0), "B": (0, 0), "C": (0, 0), "D": (0, 1)}
     assert result["separation"] == 1.0
+
+
+def test_the_page_query_count_does_not_grow_with_data(client, actors, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.metrics.factories import make_activity, make_lead
+
+    client.force_login(actors.manager)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/dashboard/", MARCH, headers={"HX-Request": "true"}).status_code == 200
+        return len(captured.captured_queries)
+
+    before = count()
+    for day in range(1, 20):
+        lead = make_lead(
+            actors.team,
+            actors.bdr,
+            created=f"2026-03-{day:02d} 10:00",
+            first_touch=f"2026-03-{day:02d} 10:30",
+        )
+        make_activity(lead, actors.bdr, "email", f"2026-03-{day:02d} 10:30", "sent")
+    assert count() == before
+    assert before <= 32
