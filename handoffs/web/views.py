@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -248,7 +249,10 @@ def handoff_create_view(request):
                 _("Handed off to %(ae)s. The AE has %(hours)s hours to decide.")
                 % {"ae": handoff.ae.display_name, "hours": lead.team.handoff_sla_hours},
             )
-            return redirect(request.POST.get("next") or f"{reverse('handoff-inbox')}#handoff-{handoff.pk}")
+            target = request.POST.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = f"{reverse('handoff-inbox')}#handoff-{handoff.pk}"
+            return redirect(target)
     context = {
         "lead": lead,
         "form": form,

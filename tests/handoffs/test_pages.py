@@ -118,6 +118,17 @@ def test_the_handoff_form_enforces_the_rules_and_hands_off(actors):
     assert client_for(actors.other_sdr).get(f"/handoffs/new/?lead={lead.pk}").status_code == 404
 
 
+def test_the_handoff_form_returns_to_the_lead_page_but_never_off_site(actors):
+    client = client_for(actors.sdr)
+    lead = make_lead(actors.team, owner=actors.sdr)
+    data = {"lead": lead.pk, "next_step": "demo", **QUALIFICATION}
+    done = client.post(f"/handoffs/new/?lead={lead.pk}", {**data, "next": f"/leads/{lead.pk}/"})
+    assert done["Location"] == f"/leads/{lead.pk}/"
+    services.handoff_reject(handoff=Handoff.objects.get(), by=actors.ae, reason="other")
+    evil = client.post(f"/handoffs/new/?lead={lead.pk}", {**data, "next": "https://evil.example/"})
+    assert evil["Location"].startswith("/handoffs/#handoff-")
+
+
 def test_the_rules_page_is_for_managers(actors):
     assert client_for(actors.sdr).get("/handoffs/rules/").status_code == 404
     client = client_for(actors.manager)
