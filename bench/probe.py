@@ -77,6 +77,7 @@ def probe_one(client, scenario, user, lead_id) -> dict:
             else None,
             "bytes": len(response.content),
             "in_process_ms": round(elapsed * 1000, 2),
+            "sql_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 1),
             "sql": [
                 {"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:4000]}
                 for q in captured.captured_queries

@@ -444,7 +444,8 @@ def markdown(report: dict) -> str:
                 f"| {w['rps']:.0f} | {ms(row['ceiling_p95_us'])} | {row['ratio_p95']:.2f} | ≤ 2× | {queries} | {row['result']} |"
             )
     slow = [
-        f"- {size['label']} · {row['name']}: {row['probe']['slowest_sql']['ms']} ms in-process for "
+        f"- {size['label']} · {row['name']}: one request {row['probe'].get('in_process_ms', '?')} ms, of which "
+        f"SQL {row['probe'].get('sql_ms', '?')} ms; slowest query {row['probe']['slowest_sql']['ms']} ms: "
         f"`{shorten_sql(row['probe']['slowest_sql']['sql'])}`"
         for size in report["sizes"]
         for row in size["scenarios"]
@@ -453,7 +454,7 @@ def markdown(report: dict) -> str:
     if slow:
         lines += [
             "",
-            "Slowest SQL of each missed scenario (one in-process request; full SQL in the JSON):",
+            "Where a missed scenario spends its time (one in-process request, test client; all SQL in the JSON):",
             *slow,
         ]
     lines += [
