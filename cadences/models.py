@@ -223,6 +223,12 @@ class Touch(models.Model):
                 fields=["owner", "due_at"], condition=Q(status="scheduled"), name="touch_owner_queue_idx"
             ),
             models.Index(fields=["owner", "status", "completed_at"], name="touch_owner_done_idx"),
+            # The daily send cap counts a rep's emails started today.
+            models.Index(
+                fields=["owner", "send_started_at"],
+                condition=Q(send_started_at__isnull=False),
+                name="touch_owner_sent_idx",
+            ),
             models.Index(fields=["lead", "status"], name="touch_lead_status_idx"),
             models.Index(fields=["team", "status"], name="touch_team_status_idx"),
         ]

@@ -44,3 +44,19 @@ class StepForm(forms.Form):
             "instructions": data.get("instructions", ""),
             "variants": variants,
         }
+
+
+class SendingPolicyForm(forms.Form):
+    daily_send_cap = forms.IntegerField(label=_("Emails per rep per day"), min_value=0, max_value=10000)
+    account_touch_cap = forms.IntegerField(label=_("Touches per company per week"), min_value=1, max_value=1000,
+                                           required=False, help_text=_("Empty: no cap."))  # fmt: skip
+    default_inbound_cadence = forms.TypedChoiceField(label=_("Cadence for inbound leads"), coerce=int,
+                                                     required=False, empty_value=None)  # fmt: skip
+    voicemail_followup_business_days = forms.IntegerField(label=_("Call again after a voicemail (business days)"),
+                                                          min_value=0, max_value=30)  # fmt: skip
+
+    def __init__(self, *args, cadences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_inbound_cadence"].choices = [("", _("None"))] + [
+            (c.pk, c.name) for c in cadences
+        ]

@@ -15,6 +15,7 @@ urlpatterns = [
         name="today-reminder-action",
     ),
     path("cadences/", views.cadence_list_view, name="cadence-list"),
+    path("cadences/sending-policy/", views.sending_policy_view, name="cadence-sending-policy"),
     path("cadences/review/", views.review_view, name="cadence-review"),
     path("cadences/enroll/", views.bulk_enroll_form_view, name="cadence-bulk-enroll-form"),
     path("cadences/enroll/bulk/", views.bulk_enroll_view, name="cadence-bulk-enroll"),

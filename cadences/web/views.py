@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cadences import schedule, selectors, services, templating
 from cadences.models import Cadence, Channel, Enrollment
-from cadences.web.forms import CadenceForm, StepForm
+from cadences.web.forms import CadenceForm, SendingPolicyForm, StepForm
 from leads.models import Lead
 from sdrcrm.core.errors import DomainError, NotFound
 from sdrcrm.core.web import add_domain_error, render_page
@@ -183,8 +183,38 @@ def cadence_list_view(request):
         rows.append({"cadence": cadence, "steps": sorted(steps, key=lambda s: s.position)})
     can_edit = request.user.effective_role != "ae" and request.user.team_id is not None
     status = 400 if form.errors else 200
-    return render_page(request, "cadences/cadence_list.html", {"rows": rows, "form": form, "can_edit": can_edit},
-                       status=status)  # fmt: skip
+    policy_form = None
+    if request.user.team_id and (request.user.is_manager or request.user.is_admin):
+        policy = services.policy_for(request.user.team_id)
+        policy_form = SendingPolicyForm(
+            initial={
+                "daily_send_cap": policy.daily_send_cap,
+                "account_touch_cap": policy.account_touch_cap,
+                "default_inbound_cadence": policy.default_inbound_cadence_id,
+                "voicemail_followup_business_days": policy.voicemail_followup_business_days,
+            },
+            cadences=[row["cadence"] for row in rows if row["cadence"].team_id == request.user.team_id],
+        )
+    context = {"rows": rows, "form": form, "can_edit": can_edit, "policy_form": policy_form}
+    return render_page(request, "cadences/cadence_list.html", context, status=status)
+
+
+@login_required
+@require_POST
+def sending_policy_view(request):
+    if not request.user.team_id:
+        raise Http404("No team.")
+    cadences = list(selectors.cadence_list_for_user(user=request.user).filter(team_id=request.user.team_id))
+    form = SendingPolicyForm(request.POST, cadences=cadences)
+    if form.is_valid():
+        try:
+            services.sending_policy_update(team=request.user.team, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Sending rules saved."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Check the sending rules: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect("cadence-list")
 
 
 def _builder_context(

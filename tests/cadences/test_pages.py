@@ -175,3 +175,25 @@ def test_manager_sees_the_send_review(client, actors):
     assert client.get("/cadences/review/").status_code == 200
     client.force_login(actors.sdr)
     assert client.get("/cadences/review/").status_code == 403
+
+
+def test_manager_saves_the_sending_rules_from_the_cadence_page(client, actors):
+    from cadences.models import TeamSendingPolicy
+
+    cadence = CadenceFactory(team=actors.team, name="Inbound")
+    client.force_login(actors.manager)
+    assert b"Sending rules" in client.get("/cadences/").content
+    response = client.post("/cadences/sending-policy/", {"daily_send_cap": 90, "account_touch_cap": 4,
+                                                          "default_inbound_cadence": cadence.pk,
+                                                          "voicemail_followup_business_days": 2})  # fmt: skip
+    assert response.status_code == 302
+    policy = TeamSendingPolicy.objects.get(team=actors.team)
+    assert (policy.daily_send_cap, policy.account_touch_cap, policy.default_inbound_cadence) == (
+        90,
+        4,
+        cadence,
+    )
+    client.force_login(actors.sdr)
+    assert b"/cadences/sending-policy/" not in client.get("/cadences/").content
+    client.post("/cadences/sending-policy/", {"daily_send_cap": 1, "voicemail_followup_business_days": 2})
+    assert TeamSendingPolicy.objects.get(team=actors.team).daily_send_cap == 90
