@@ -199,7 +199,7 @@ def test_the_lead_page_panel_shows_history_breach_and_the_way_to_hand_off(actors
     lead.refresh_from_db()
     html = render(actors.sdr)
     assert "No authority" in html and "Talk to the VP" in html and "industry, employee_count, title" in html
-    assert "SLA breached" in html and "Hand off to an AE" not in html
+    assert "SLA breached 1h" in html and "Decided within the SLA" in html and "Hand off to an AE" not in html
     assert 'id="lead-handoff-panel"' in render(actors.manager)
     assert "Not handed off yet." in render(actors.bdr)  # the BDR sees none of the SDR's handoffs
 
