@@ -192,7 +192,9 @@ def touch_queue_for_user(*, user, now=None, channel: str | None = None) -> list[
                 cadence_name=cadence.name,
                 subject=subject,
                 body=body,
-                instructions=touch.step.instructions,
+                instructions=templating.render(
+                    touch.step.instructions, templating.values_for(touch.lead, user)
+                ),
                 why=f"Step {touch.step.position} of {step_count} · {cadence.name}",
             )
         )

@@ -44,6 +44,7 @@ def _clean_steps(steps: list[dict]) -> list[dict]:
         variants = step.get("variants") or []
         _check_text("subject", subject)
         _check_text("body", body)
+        _check_text("instructions", step.get("instructions", "") or "")
         for variant in variants:
             _check_text("variants", variant.get("subject", "") or "")
             _check_text("variants", variant.get("body", "") or "")

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cadences.models import EmailEvent, Enrollment, Reminder, Suppression, TeamSendingPolicy, Touch
+from cadences.models import EmailEvent, Enrollment, Reminder, Step, Suppression, TeamSendingPolicy, Touch
 from cadences.services import cadence_enroll, dispatch_due, touch_complete
 from leads.models import Activity, Lead
 from sdrcrm.accounts.models import Notification, Role
@@ -172,8 +172,10 @@ def test_queue_renders_email_text_for_email_steps(actors, api_for):
     add_steps(cadence, ("manual_email", 0, "Hi {{first_name}}", "From {{sender_name}}"))
     lead = LeadFactory(team=actors.team, owner=actors.sdr, first_name="Liis")
     cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=actors.sdr)
+    Step.objects.filter(cadence=cadence).update(instructions="Mention {{company}}")
     row = api_for(actors.sdr).get("/api/queue/?channel=email").data["results"][0]
     assert (row["subject"], row["body"]) == ("Hi Liis", "From Kadri Kask")
+    assert row["instructions"] == "Mention Acme OÜ"
 
 
 @pytest.fixture
