@@ -396,6 +396,17 @@ def shorten_sql(sql: str) -> str:
     return sql if len(sql) <= 400 else sql[:400] + " …"
 
 
+def ratio_rule(report: dict) -> str:
+    if not any("wrk" in row for size in report["sizes"] for row in size["scenarios"]):
+        return ""
+    if report["settings"].get("bracket"):
+        return (
+            f"Each scenario is followed by {report['settings']['bracket']} s of ceiling; its ratio is to the "
+            "mean p95 of the ceiling runs just before and after it."
+        )
+    return "Ratios are to the ceiling measured first."
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -406,12 +417,7 @@ def markdown(report: dict) -> str:
         f"PostgreSQL on 127.0.0.1; gunicorn {report['settings']['workers']} sync workers, DEBUG=0; "
         f"{m['wrk']}, {report['settings']['connections']} connections, {report['settings']['threads']} threads, "
         f"{report['settings']['duration']} s after a {report['settings']['warmup']} s warm-up; logged in. "
-        + (
-            f"Each scenario is followed by {report['settings']['bracket']} s of ceiling; its ratio is to the mean "
-            "p95 of the ceiling runs just before and after it."
-            if report["settings"].get("bracket")
-            else "Ratios are to the ceiling measured first."
-        ),
+        + ratio_rule(report),
         "",
         "| data set | scenario | p50 ms | p95 ms | p99 ms | req/s | ceiling p95 ms | p95 ratio | target | SQL queries | result |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
@@ -465,7 +471,7 @@ def markdown(report: dict) -> str:
     if imp:
         lines += [
             "",
-            "| CSV import | rows | file MiB | seconds | rows/s | target | peak RSS growth MiB | result |",
+            "| CSV import (task in its own process) | rows | file MiB | seconds | rows/s | target | peak RSS growth MiB | result |",
             "|---|---:|---:|---:|---:|---|---:|---|",
         ]
         for run in imp["runs"]:
