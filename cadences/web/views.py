@@ -366,6 +366,7 @@ def _enroll_panel_context(request, lead: Lead, result=None) -> dict:
         ),
         "result": result,
         "can_enroll": request.user.effective_role != "ae",
+        "reminders": list(lead.reminders.filter(status="open", owner=request.user).order_by("due_at")[:5]),
     }
 
 
@@ -380,7 +381,8 @@ def lead_enroll_panel_view(request, lead_id: int):
     if request.method == "POST":
         action = request.POST.get("action", "enroll")
         try:
-            selectors.require_cadence_writer(request.user)
+            if action != "reminder":
+                selectors.require_cadence_writer(request.user)
             enrollment = Enrollment.objects.open().filter(lead=lead).first()
             if action == "enroll":
                 cadence = selectors.cadence_get_for_user(
@@ -393,6 +395,20 @@ def lead_enroll_panel_view(request, lead_id: int):
                 services.enrollment_resume(enrollment=enrollment, by=request.user)
             elif enrollment is not None and action == "exit":
                 services.enrollment_exit(enrollment=enrollment, reason="manual", by=request.user)
+            elif action == "reminder":
+                due_at = parse_datetime(request.POST.get("due_at", "") or "")
+                if due_at is None:
+                    raise DomainError(_("Pick when to be reminded."), field="due_at")
+                if timezone.is_naive(due_at):
+                    due_at = timezone.make_aware(due_at, schedule.zone_for(request.user.timezone))
+                services.reminder_create(
+                    lead=lead,
+                    owner=request.user,
+                    due_at=due_at,
+                    note=request.POST.get("note", ""),
+                    by=request.user,
+                )
+                result = {"reminder_set": due_at}
         except DomainError as error:
             result = {"error": error.message}
         except ValueError:

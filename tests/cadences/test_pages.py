@@ -197,3 +197,17 @@ def test_manager_saves_the_sending_rules_from_the_cadence_page(client, actors):
     assert b"/cadences/sending-policy/" not in client.get("/cadences/").content
     client.post("/cadences/sending-policy/", {"daily_send_cap": 1, "voicemail_followup_business_days": 2})
     assert TeamSendingPolicy.objects.get(team=actors.team).daily_send_cap == 90
+
+
+def test_lead_panel_sets_a_reminder_in_the_reps_zone(client, actors):
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    client.force_login(actors.sdr)
+    response = client.post(
+        f"/cadences/enroll/lead/{lead.pk}/",
+        {"action": "reminder", "due_at": "2030-01-07T09:30", "note": "Call"},
+        **HTMX,
+    )
+    assert response.status_code == 200 and b"Reminder set." in response.content
+    reminder = Reminder.objects.get(lead=lead)
+    assert reminder.due_at == datetime.datetime(2030, 1, 7, 7, 30, tzinfo=UTC)  # 09:30 in Tallinn
+    assert reminder.owner == actors.sdr
