@@ -270,3 +270,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# OpenAPI enum names for choice sets that share a field name across apps (status, stage, outcome).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "LeadStageEnum": "leads.models.LeadStage",
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "ActivityOutcomeEnum": "leads.models.ActivityOutcome",
+        "ImportStatusEnum": "leads.models.ImportStatus",
+        "ImportRowActionEnum": "leads.models.RowAction",
+    }
+)
