@@ -223,6 +223,8 @@ class QueueApi(APIView):
         return Response(
             {
                 "count": len(items),
+                "next": None,
+                "previous": None,
                 "done_today": selectors.touches_done_today(user=request.user),
                 "daily_goal": request.user.team.daily_touch_goal if request.user.team_id else 0,
                 "results": QueueItemOut(items, many=True).data,
