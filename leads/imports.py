@@ -58,6 +58,7 @@ from sdrcrm.accounts.models import Role, Team
 from sdrcrm.core.errors import NotAllowed, ValidationFailed
 
 CHUNK = 2000
+SCORE_CACHE_SIZE = 2000  # distinct (industry, size, country, title) scorings kept per run: memory stays flat
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 
@@ -402,7 +403,8 @@ class _Run:
         icp = IcpProfile.objects.filter(team=self.team, is_active=True).first()
         self.profile = Profile.from_model(icp) if icp else None
         self.threshold = self.team.mql_threshold
-        self.seen: set[str] = set()
+        # Hashes (not the addresses) of the emails met so far: in-file duplicates, in a few MB per 100k rows.
+        self.seen: set[int] = set()
         mapping = batch.mapping or {}
         self.columns = [
             (index, mapping[name]) for index, name in enumerate(batch.columns) if mapping.get(name)
@@ -416,7 +418,7 @@ class _Run:
         found = self._scores.get(key)
         if found is None:
             found = score_lead(self.profile, **dict(zip(SCORED_FIELDS, key, strict=True)))
-            if len(self._scores) < 50_000:
+            if len(self._scores) < SCORE_CACHE_SIZE:
                 self._scores[key] = found
         return found
 
@@ -436,8 +438,9 @@ class _Run:
                 )  # fmt: skip
                 continue
             found = existing.get(row.email)
-            first_time = row.email not in self.seen
-            self.seen.add(row.email)
+            email_hash = hash(row.email)
+            first_time = email_hash not in self.seen
+            self.seen.add(email_hash)
             if found is None and first_time:
                 action = RowAction.CREATE
                 creates.append(row)
