@@ -198,6 +198,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set where several fields share a name ("outcome", "reason", "stage").
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityOutcomeEnum": "leads.models.ActivityOutcome",
+        "TouchOutcomeEnum": "cadences.models.TouchOutcome",
+        "MeetingOutcomeEnum": "handoffs.models.MeetingOutcome",
+        "RejectReasonEnum": "handoffs.models.RejectReason",
+        "ExitReasonEnum": "cadences.models.ExitReason",
+        "LeadStageEnum": "leads.models.LeadStage",
+        "OpportunityStageEnum": "handoffs.models.OpportunityStage",
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "TouchStatusEnum": "cadences.models.TouchStatus",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded broker on the file system.
