@@ -204,3 +204,7 @@ class SendingPolicyIn(serializers.Serializer):
     account_touch_cap = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
     default_inbound_cadence = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     voicemail_followup_business_days = serializers.IntegerField(required=False, min_value=0, max_value=30)
+
+
+class TouchResolveIn(serializers.Serializer):
+    sent = serializers.BooleanField(help_text="True: the email did reach the server; false: it did not.")

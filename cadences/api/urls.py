@@ -25,6 +25,7 @@ urlpatterns = [
         )
         for action in ("complete", "skip", "reschedule", "send")
     ],
+    path("touches/<int:touch_id>/resolve/", views.TouchResolveApi.as_view(), name="api-touch-resolve"),
     path("queue/", views.QueueApi.as_view(), name="api-queue"),
     path("reminders/", views.ReminderCollectionApi.as_view(), name="api-reminders"),
     path("reminders/<int:reminder_id>/done/", views.ReminderDoneApi.as_view(), name="api-reminder-done"),

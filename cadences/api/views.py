@@ -26,6 +26,7 @@ from cadences.api.serializers import (
     TouchCompleteIn,
     TouchOut,
     TouchRescheduleIn,
+    TouchResolveIn,
     TouchSendIn,
     TouchSkipIn,
 )
@@ -328,3 +329,15 @@ class SendingPolicyApi(APIView):
         data.is_valid(raise_exception=True)
         policy = services.sending_policy_update(team=team, by=request.user, **data.validated_data)
         return Response(SendingPolicyOut(policy).data)
+
+
+class TouchResolveApi(APIView):
+    """A manager's review of an `unknown` send (never resent by itself)."""
+
+    @extend_schema(request=TouchResolveIn, responses=TouchOut)
+    def post(self, request, touch_id: int):
+        touch = selectors.touch_get_for_user(user=request.user, touch_id=touch_id)
+        data = TouchResolveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        touch = services.touch_resolve_unknown(touch=touch, sent=data.validated_data["sent"], by=request.user)
+        return Response(TouchOut(touch).data)

@@ -346,6 +346,33 @@ def touch_finalise_sent(*, touch: Touch, token, sender) -> str:
     return "sent"
 
 
+@transaction.atomic
+def touch_resolve_unknown(*, touch: Touch, sent: bool, by, now=None) -> Touch:
+    """A manager's verdict on an unconfirmed send: it went out (done, timeline row) or it did not
+    (skipped). Either way the cadence moves on to the next step; nothing is resent."""
+    from sdrcrm.accounts.models import Role
+    from sdrcrm.accounts.selectors import require_role
+    from sdrcrm.core.errors import Conflict
+
+    require_role(by, Role.MANAGER, Role.ADMIN)
+    now = now or timezone.now()
+    touch = Touch.objects.select_for_update(of=("self",)).select_related("lead", "step").get(pk=touch.pk)
+    if touch.status != TouchStatus.UNKNOWN:
+        raise Conflict("Only an unconfirmed send is reviewed.", field="status")
+    touch.status = TouchStatus.DONE if sent else TouchStatus.SKIPPED
+    touch.outcome = "sent" if sent else ""
+    touch.completed_at = now
+    touch.completed_by = by
+    touch.error = "" if sent else "not sent (reviewed)"
+    touch.save(update_fields=["status", "outcome", "completed_at", "completed_by", "error"])
+    if sent:
+        activity_record(lead=touch.lead, actor=touch.owner or by, kind="email", outcome="sent", body=touch.subject,
+                        data={"touch": touch.pk, "step": touch.step_id, "message_id": touch.message_id,
+                              "reviewed_by": by.pk}, occurred_at=touch.send_started_at or now)  # fmt: skip
+    schedule_next_touch(touch=touch, now=now)
+    return touch
+
+
 def dispatcher_health(*, team_id: int | None = None, now=None) -> dict:
     """Backlog, lag, unknown sends and expired leases: what a manager and the logs see."""
     now = now or timezone.now()

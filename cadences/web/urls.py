@@ -17,6 +17,7 @@ urlpatterns = [
     path("cadences/", views.cadence_list_view, name="cadence-list"),
     path("cadences/sending-policy/", views.sending_policy_view, name="cadence-sending-policy"),
     path("cadences/review/", views.review_view, name="cadence-review"),
+    path("cadences/review/<int:touch_id>/", views.review_resolve_view, name="cadence-review-resolve"),
     path("cadences/enroll/", views.bulk_enroll_form_view, name="cadence-bulk-enroll-form"),
     path("cadences/enroll/bulk/", views.bulk_enroll_view, name="cadence-bulk-enroll"),
     path("cadences/enroll/lead/<int:lead_id>/", views.lead_enroll_panel_view, name="cadence-lead-enroll"),

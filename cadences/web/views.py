@@ -465,3 +465,17 @@ def review_view(request):
     )
     health = services.dispatcher_health(team_id=None if request.user.is_admin else request.user.team_id)
     return render_page(request, "cadences/review.html", {"touches": touches, "health": health})
+
+
+@login_required
+@require_POST
+def review_resolve_view(request, touch_id: int):
+    try:
+        touch = selectors.touch_get_for_user(user=request.user, touch_id=touch_id)
+        services.touch_resolve_unknown(touch=touch, sent=request.POST.get("sent") == "1", by=request.user)
+        messages.success(request, _("Review saved."))
+    except NotFound as error:
+        _not_found(error)
+    except DomainError as error:
+        return HttpResponse(error.message, status=error.status_code)
+    return redirect("cadence-review")

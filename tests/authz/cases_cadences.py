@@ -39,11 +39,19 @@ def build(world):
         paused=paused,
         touch=Touch.objects.get(lead=leads[0]),
         manual_touch=Touch.objects.get(lead=leads[2]),
+        unknown_touch=_unknown_touch(team, world, leads[3], cadence),
         reminder=Reminder.objects.create(
             team=team, lead=leads[0], owner=world.sdr, due_at=timezone.now() + datetime.timedelta(hours=1)
         ),
         api_key=team_rotate_api_key(team=team),
     )
+
+
+def _unknown_touch(team, world, lead, cadence):
+    cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=world.sdr)
+    touch = Touch.objects.get(lead=lead)
+    Touch.objects.filter(pk=touch.pk).update(status="unknown", send_started_at=timezone.now())
+    return touch
 
 
 def key(w):
@@ -146,6 +154,13 @@ CASES = [
         lambda w: f"/api/touches/{w.manual_touch.id}/send/",
         by_role(**{k: v for k, v in WORKERS.items() if k != "bdr"}, bdr=404),
         data=lambda w: {"subject": "Hi", "body": "Edited text"},
+    ),
+    Case(
+        "touch resolve (unknown send)",
+        "post",
+        lambda w: f"/api/touches/{w.unknown_touch.id}/resolve/",
+        by_role(sdr=403, bdr=404, ae=404, manager=200, admin=200, **MEMBERS_ONLY),
+        data=lambda w: {"sent": True},
     ),
     Case("queue", "get", lambda w: "/api/queue/", by_role(sdr=200, ae=200, manager=200, admin=200)),
     Case(

@@ -173,3 +173,27 @@ def test_variants_split_leads_evenly(actors, clock, django_capture_on_commit_cal
         dispatch_due()
     subjects = sorted(message.subject[0] for message in mail.outbox)
     assert subjects == ["A", "A", "A", "B", "B", "B"]
+
+
+def test_a_manager_resolves_an_unknown_send_and_the_cadence_moves_on(actors, cadence, clock, api_for):
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    touch = enroll(cadence, lead, actors.sdr)
+    services.touches_claim_due()
+    Touch.objects.filter(pk=touch.pk).update(send_started_at=TUESDAY_11_TALLINN)
+    clock.shift(datetime.timedelta(minutes=11))
+    touches_reap_expired()
+    assert (
+        api_for(actors.sdr)
+        .post(f"/api/touches/{touch.pk}/resolve/", {"sent": True}, format="json")
+        .status_code
+        == 403
+    )
+    response = api_for(actors.manager).post(
+        f"/api/touches/{touch.pk}/resolve/", {"sent": True}, format="json"
+    )
+    assert response.status_code == 200 and response.data["status"] == "done"
+    assert Activity.objects.filter(lead=lead, kind="email", outcome="sent").count() == 1
+    assert Touch.objects.get(lead=lead, step__position=2).status == "scheduled"
+    again = api_for(actors.manager).post(f"/api/touches/{touch.pk}/resolve/", {"sent": False}, format="json")
+    assert again.status_code == 409
+    assert mail.outbox == []
