@@ -213,7 +213,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise an embedded broker on the file system.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     _broker_dir = DATA_DIR / "broker"
     for _sub in ("queue", "processed"):
