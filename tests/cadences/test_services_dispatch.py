@@ -11,7 +11,7 @@ import time
 from collections import Counter
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from cadences import services
 from cadences.models import Enrollment, Touch, TouchStatus
@@ -85,7 +85,7 @@ def test_two_dispatchers_racing_claim_every_touch_once(due_emails):
                 with lock:
                     claimed.extend(ids)
         finally:
-            close_old_connections()
+            connection.close()
 
     from sdrcrm.celery import app
 
@@ -125,7 +125,7 @@ def test_the_same_task_delivered_twice_at_once_sends_once(due_emails):
     def run():
         barrier.wait()
         results.append(services.touch_send(touch_id=touch_id))
-        close_old_connections()
+        connection.close()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
@@ -220,3 +220,32 @@ def test_redis_stopped_then_started_loses_nothing(due_emails, short_lease):
     assert states["done"] == total, states
     assert len(ids) == total and len(set(ids)) == total
     assert _email_touches().filter(status=TouchStatus.DONE).count() == total
+
+
+def test_concurrent_inbound_leads_are_dealt_evenly(actors):
+    """Round-robin under concurrent web-form posts: the pointer row lock deals 20 leads 10/10."""
+    from cadences.services import inbound_lead_create
+
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def post(offset):
+        try:
+            barrier.wait()
+            for index in range(5):
+                inbound_lead_create(team=actors.team, values={"email": f"form{offset}-{index}@corp.example"})
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    from leads.models import Lead
+
+    owners = Counter(Lead.objects.filter(source="inbound").values_list("owner_id", flat=True))
+    assert owners == {actors.sdr.pk: 10, actors.bdr.pk: 10}
