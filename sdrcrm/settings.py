@@ -209,6 +209,9 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStageEnum": "handoffs.models.OpportunityStage",
         "LeadStatusEnum": "leads.models.LeadStatus",
         "TouchStatusEnum": "cadences.models.TouchStatus",
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "ImportStatusEnum": "leads.models.ImportStatus",
+        "ImportRowActionEnum": "leads.models.RowAction",
     },
 }
 
@@ -216,12 +219,13 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -282,15 +286,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-# OpenAPI enum names for choice sets that share a field name across apps (status, stage, outcome).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "LeadStatusEnum": "leads.models.LeadStatus",
-        "LeadStageEnum": "leads.models.LeadStage",
-        "LeadSourceEnum": "leads.models.LeadSource",
-        "ActivityOutcomeEnum": "leads.models.ActivityOutcome",
-        "ImportStatusEnum": "leads.models.ImportStatus",
-        "ImportRowActionEnum": "leads.models.RowAction",
-    }
-)
