@@ -1,15 +1,16 @@
 """The bench harness: every figure beside the ceiling measured in the same run.
 
     bench/run.sh                                  # 10k leads: ceiling + lead scenarios + import
-    bench/run.sh --sizes 10000,1000000            # and the 1M reference set
+    bench/run.sh --sizes 10k,1m                   # and the 1M reference set
     python -m bench.run --only ceiling --no-import
 
 Per data-set size: create + migrate the bench database (BENCH=1, DEBUG=0), generate the data
 (skipped when already there), probe every scenario in-process (status, SQL queries), start
 gunicorn (2 workers) on a free port, sign the bench users in over HTTP, run wrk against the
-ceiling, then each scenario, then the ceiling again (drift on a shared machine), stop gunicorn.
-Then the CSV import in its own processes. Writes bench/out/<stamp>.json and the section of
-bench/RESULTS.md for this command (replaced when the same command runs again).
+ceiling, then each scenario followed by a short ceiling run (the machine is shared: each ratio is
+to the ceilings on both sides of its scenario), stop gunicorn. Then the CSV import, its task in
+its own process. Writes bench/out/<stamp>.json and the section of bench/RESULTS.md for this
+command (replaced when the same command runs again).
 """
 
 import argparse
