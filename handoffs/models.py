@@ -151,6 +151,11 @@ class Handoff(models.Model):
             models.Index(fields=["team", "created_at"], name="handoff_team_time_idx"),
             models.Index(fields=["sdr", "created_at"], name="handoff_sdr_time_idx"),
             models.Index(
+                fields=["team", "decided_at"],
+                condition=Q(decided_at__isnull=False),
+                name="handoff_team_decided_idx",
+            ),
+            models.Index(
                 fields=["sla_due_at"],
                 condition=Q(status="pending", sla_breached_at__isnull=True),
                 name="handoff_sla_watch_idx",

@@ -157,6 +157,16 @@ class Lead(models.Model):
             models.Index(
                 fields=["team", "-score", "email_kind", "-created_at"], name="lead_team_priority_idx"
             ),
+            # The funnel counts MQLs and first touches by period; partial, so imports of untouched
+            # leads pay nothing for them.
+            models.Index(
+                fields=["team", "mql_at"], condition=Q(mql_at__isnull=False), name="lead_team_mql_idx"
+            ),
+            models.Index(
+                fields=["team", "first_touch_at"],
+                condition=Q(first_touch_at__isnull=False),
+                name="lead_team_first_touch_idx",
+            ),
         ]
 
     def __str__(self) -> str:
