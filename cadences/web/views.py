@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -427,11 +428,25 @@ def bulk_enroll_view(request):
         cadence = selectors.cadence_get_for_user(
             user=request.user, cadence_id=int(request.POST.get("cadence") or 0)
         )
-        lead_ids = [int(i) for i in request.POST.getlist("leads") if i.isdigit()]
+        ids = request.POST.getlist("leads") + request.POST.getlist("lead")
+        lead_ids = [int(i) for i in ids if i.isdigit()]
+        if not lead_ids:
+            raise DomainError(_("Select the leads to enroll."), field="leads")
         result = services.cadence_enroll(cadence=cadence, lead_ids=lead_ids, by=request.user)
     except (DomainError, ValueError) as error:
         result = {"error": getattr(error, "message", _("Pick a cadence.")), "enrolled": [], "skipped": []}
         cadence = None
+    if not request.htmx:  # the lead list's form posted without JavaScript: back to the list
+        if result.get("error"):
+            messages.error(request, result["error"])
+        else:
+            messages.success(request, _("%(n)s enrolled, %(m)s skipped.") % {
+                "n": len(result["enrolled"]), "m": len(result["skipped"])})  # fmt: skip
+        target = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(target if target and safe else "lead-list")
     return render_page(request, "cadences/partials/bulk-enroll.html", {
         "result": result, "cadence": cadence,
         "cadences": selectors.cadence_list_for_user(user=request.user).filter(is_active=True),

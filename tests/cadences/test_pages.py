@@ -211,3 +211,37 @@ def test_lead_panel_sets_a_reminder_in_the_reps_zone(client, actors):
     reminder = Reminder.objects.get(lead=lead)
     assert reminder.due_at == datetime.datetime(2030, 1, 7, 7, 30, tzinfo=UTC)  # 09:30 in Tallinn
     assert reminder.owner == actors.sdr
+
+
+def test_template_tags_give_the_lead_pages_their_cadence_panels(rf, actors):
+    from django.template import Context, Template
+
+    cadence = CadenceFactory(team=actors.team, name="Outbound")
+    add_steps(cadence, ("call", 0))
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    request = rf.get("/leads/")
+    request.user = actors.sdr
+    html = Template(
+        "{% load cadences_tags %}<form id='lead-bulk-form'></form>{% bulk_enroll_action %}{% lead_cadence_panel lead %}"
+    ).render(Context({"request": request, "lead": lead, "csrf_token": "t"}))
+    assert 'id="bulk-enroll"' in html and 'form="lead-bulk-form"' in html and "Outbound" in html
+    assert 'id="lead-enroll"' in html and "Enroll in" in html
+    request.user = actors.ae
+    hidden = Template("{% load cadences_tags %}{% bulk_enroll_action %}").render(
+        Context({"request": request})
+    )
+    assert "bulk-enroll" not in hidden
+
+
+def test_bulk_enroll_without_javascript_takes_the_lead_lists_field_and_returns(client, actors):
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("call", 0))
+    leads = [LeadFactory(team=actors.team, owner=actors.sdr) for _ in range(2)]
+    client.force_login(actors.sdr)
+    response = client.post("/cadences/enroll/bulk/", {"cadence": cadence.pk, "lead": [lead.pk for lead in leads],
+                                                      "next": "/leads/?status=new"})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/leads/?status=new"
+    assert Enrollment.objects.filter(cadence=cadence).count() == 2
+    evil = client.post("/cadences/enroll/bulk/", {"cadence": cadence.pk, "lead": [leads[0].pk],
+                                                  "next": "https://evil.example/"})  # fmt: skip
+    assert evil["Location"] == "/leads/"
