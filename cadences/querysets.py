@@ -1,7 +1,8 @@
 """Scopes for cadence rows: who may see them (through the lead), what is due, what is open."""
 
 from django.db import models
-from django.db.models import Q
+
+from sdrcrm.accounts.querysets import TeamScopedQuerySet
 
 
 class EnrollmentQuerySet(models.QuerySet):
@@ -30,15 +31,9 @@ class TouchQuerySet(models.QuerySet):
         return self.select_for_update()
 
 
-class ReminderQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_manager:
-            return self.filter(team_id=user.team_id)
-        return self.filter(Q(owner=user))
+class ReminderQuerySet(TeamScopedQuerySet):
+    def visible_to_rep(self, team_rows, user):
+        return team_rows.filter(owner=user)
 
     def open(self):
         return self.filter(status="open")

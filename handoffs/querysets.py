@@ -1,44 +1,25 @@
-"""Who sees which handoffs and opportunities (API.md, "Who sees what"): the one place that rule is written."""
+"""Who sees which handoffs and opportunities (API.md, "Who sees what"): the rep-level part; the team
+and role part is sdrcrm.accounts.querysets.TeamScopedQuerySet."""
 
-from django.db import models
+from sdrcrm.accounts.querysets import TeamScopedQuerySet
 
 
-class HandoffQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        mine = self.filter(team_id=user.team_id)
-        if user.is_manager:
-            return mine
+class HandoffQuerySet(TeamScopedQuerySet):
+    def visible_to_rep(self, team_rows, user):
         if user.is_prospector:
-            return mine.filter(sdr=user)
+            return team_rows.filter(sdr=user)
         if user.is_ae:
-            return mine.filter(ae=user)
-        return self.none()
+            return team_rows.filter(ae=user)
+        return team_rows.none()
 
     def pending(self):
         return self.filter(status="pending")
 
-    def for_update(self):
-        return self.select_for_update()
 
-
-class OpportunityQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        mine = self.filter(team_id=user.team_id)
-        if user.is_manager:
-            return mine
+class OpportunityQuerySet(TeamScopedQuerySet):
+    def visible_to_rep(self, team_rows, user):
         if user.is_prospector:
-            return mine.filter(sourced_by=user)
+            return team_rows.filter(sourced_by=user)
         if user.is_ae:
-            return mine.filter(owner=user)
-        return self.none()
-
-    def for_update(self):
-        return self.select_for_update()
+            return team_rows.filter(owner=user)
+        return team_rows.none()

@@ -4,28 +4,20 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
+from sdrcrm.accounts.querysets import TeamScopedQuerySet
 
-class LeadQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        mine = self.filter(team_id=user.team_id)
-        if user.is_manager:
-            return mine
+
+class LeadQuerySet(TeamScopedQuerySet):
+    def visible_to_rep(self, team_rows, user):
         if user.is_prospector:
-            return mine.filter(Q(owner=user) | Q(owner__isnull=True))
+            return team_rows.filter(Q(owner=user) | Q(owner__isnull=True))
         if user.is_ae:
             try:
                 handoff = apps.get_model("handoffs", "Handoff")
             except LookupError:
-                return self.none()
-            return mine.filter(Exists(handoff.objects.filter(lead=OuterRef("pk"), ae=user)))
-        return self.none()
-
-    def for_update(self):
-        return self.select_for_update()
+                return team_rows.none()
+            return team_rows.filter(Exists(handoff.objects.filter(lead=OuterRef("pk"), ae=user)))
+        return team_rows.none()
 
     def by_priority(self):
         """Best first: higher score, then a corporate email over free mail (over none), then inbound
@@ -47,27 +39,20 @@ class LeadQuerySet(models.QuerySet):
         return self.filter(status__in=["new", "working", "nurture"])
 
 
-class ImportBatchQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Admins: all; managers: their team's; SDRs and BDRs: the imports they made. AEs: none."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_manager:
-            return self.filter(team_id=user.team_id)
+class ImportBatchQuerySet(TeamScopedQuerySet):
+    """Managers: their team's imports; SDRs and BDRs: the imports they made; AEs: none."""
+
+    def visible_to_rep(self, team_rows, user):
         if user.is_prospector:
-            return self.filter(team_id=user.team_id, created_by=user)
-        return self.none()
+            return team_rows.filter(created_by=user)
+        return team_rows.none()
 
 
-class IcpProfileQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        return self.filter(team_id=user.team_id)
+class IcpProfileQuerySet(TeamScopedQuerySet):
+    """Everyone on the team reads the team's profiles (writes are checked in services)."""
+
+    def visible_to_rep(self, team_rows, user):
+        return team_rows
 
 
 class ActivityQuerySet(models.QuerySet):
