@@ -194,7 +194,8 @@ def load(
 # --- one data-set size ------------------------------------------------------------------------
 
 
-def run_size(leads: int, args) -> dict:
+def prepare_size(leads: int, args) -> dict:
+    """Database, data and the in-process probe of one size; done for every size before any load."""
     label = size_label(leads)
     log(f"data set {label}: database {database_name(leads)}")
     prepare(leads)
@@ -211,8 +212,20 @@ def run_size(leads: int, args) -> dict:
     ]
     generated = run_json(generate, env)
     probe = run_json([sys.executable, "-m", "bench.probe", "--leads", str(leads)], env)
+    return {
+        "leads": leads,
+        "label": label,
+        "database": database_name(leads),
+        "generate": generated,
+        "probe": probe,
+    }
+
+
+def run_size(result: dict, args) -> dict:
+    """wrk under gunicorn for one prepared size."""
+    leads, probe = result["leads"], result.pop("probe")
+    log(f"load on data set {result['label']}")
     selected = [s for s in SCENARIOS if not args.only or any(o in s.name for o in args.only)]
-    result = {"leads": leads, "label": label, "database": database_name(leads), "generate": generated}
     server = Gunicorn(leads, args.workers)
     try:
         sessions: dict[str, str] = {}
@@ -420,6 +433,8 @@ def markdown(report: dict) -> str:
         f"{report['settings']['duration']} s after a {report['settings']['warmup']} s warm-up; logged in. "
         + ratio_rule(report),
         "",
+        code_line(report),
+        "",
         "| data set | scenario | p50 ms | p95 ms | p99 ms | req/s | ceiling p95 ms | p95 ratio | target | SQL queries | result |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
@@ -515,6 +530,33 @@ def update_results(report: dict) -> None:
 # --- main ---------------------------------------------------------------------------------------
 
 
+def code_state() -> dict:
+    """The commit and the uncommitted files outside bench/: the tree is shared and may move mid-run."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO_DIR, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    dirty = [
+        line[3:] for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")
+    ]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted": sorted(dirty)}
+
+
+def code_line(report: dict) -> str:
+    start, end = report.get("code_start"), report.get("code_end")
+    if not start:
+        return ""
+    dirty = f" + {len(start['uncommitted'])} uncommitted files" if start["uncommitted"] else ""
+    line = f"Code: `{start['commit']}`{dirty}."
+    if end and end != start:
+        line += (
+            f" **The code changed during this run** (now `{end['commit']}`): other work landed between "
+            "sizes or scenarios, so a query count that differs between sizes may be a code change."
+        )
+    return line
+
+
 def parse_sizes(text: str) -> list[int]:
     sizes = []
     for part in text.split(","):
@@ -567,13 +609,16 @@ def main(argv: list[str] | None = None) -> dict:
         "sizes": [],
     }
     sizes = parse_sizes(args.sizes)
-    for leads in sizes:
-        report["sizes"].append(run_size(leads, args))
+    report["code_start"] = code_state()
+    prepared = [prepare_size(leads, args) for leads in sizes]  # probes close together, same code
+    for size in prepared:
+        report["sizes"].append(run_size(size, args))
     judge(report["sizes"])
     if not args.no_import:
         target = REFERENCE_LEADS if REFERENCE_LEADS in sizes else max(sizes)
         report["import"] = run_import(target, sorted(parse_sizes(args.import_rows)), args)
     report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["code_end"] = code_state()
     out = OUT_DIR / f"{report['stamp']}.json"
     out.write_text(json.dumps(report, indent=2, default=str))
     log(f"raw figures: {out}")
