@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "sdrcrm.core.middleware.UserTimezoneMiddleware",
+    "sdrcrm.core.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "sdrcrm.urls"

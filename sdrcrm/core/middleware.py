@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 
@@ -36,3 +37,22 @@ class RejectNullBytesMiddleware:
                 return JsonResponse({"detail": "NUL characters are not allowed."}, status=400)
             return HttpResponseBadRequest("NUL characters are not allowed.")
         return self.get_response(request)
+
+
+class DomainErrorPageMiddleware:
+    """A domain rule a page view did not handle (a bad filter value, a stale link) answers with its
+    own status (400/403/404/409) and message on a page — never a 500. The API has its own handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from sdrcrm.core.errors import DomainError
+
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        template = "partials/error-flash.html" if getattr(request, "htmx", False) else "error.html"
+        return render(request, template, {"error": exception}, status=exception.status_code)
