@@ -294,6 +294,17 @@ def cadence_detail_view(request, cadence_id: int):
     return render_page(request, "cadences/cadence_detail.html", context, partial=partial)
 
 
+def _step_editor_with_errors(request, context):
+    """The step editor again with its errors, swapped in place of itself (not the whole builder)."""
+    response = render_page(
+        request, "cadences/cadence_detail.html", context, partial="step-editor", status=422
+    )
+    if request.htmx:
+        response["HX-Retarget"] = "#step-editor"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
 @login_required
 @require_POST
 def cadence_step_view(request, cadence_id: int, action: str):
@@ -312,9 +323,7 @@ def cadence_step_view(request, cadence_id: int, action: str):
             form = StepForm(request.POST)
             if not form.is_valid():
                 context = _builder_context(request, cadence, step_form=form, edit_position=position)
-                return render_page(
-                    request, "cadences/cadence_detail.html", context, partial="step-editor", status=422
-                )
+                return _step_editor_with_errors(request, context)
             try:
                 services.step_save(
                     cadence=cadence, by=request.user, position=position, values=form.step_values()
@@ -322,9 +331,7 @@ def cadence_step_view(request, cadence_id: int, action: str):
             except DomainError as error:
                 add_domain_error(form, error)
                 context = _builder_context(request, cadence, step_form=form, edit_position=position)
-                return render_page(
-                    request, "cadences/cadence_detail.html", context, partial="step-editor", status=422
-                )
+                return _step_editor_with_errors(request, context)
         elif action in ("up", "down") and position:
             services.step_move(
                 cadence=cadence, by=request.user, position=position, offset=-1 if action == "up" else 1

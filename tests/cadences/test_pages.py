@@ -128,6 +128,9 @@ def test_cadence_builder_adds_reorders_and_previews_with_a_real_lead(client, act
         save, {"channel": "email", "wait_days": 1, "subject": "Hi {{name}}", "body": "x"}, **HTMX
     )
     assert bad.status_code == 422 and "Unknown placeholder" in bad.content.decode()
+    # The errors replace the editor only, so the builder around it keeps working.
+    assert (bad["HX-Retarget"], bad["HX-Reswap"]) == ("#step-editor", "outerHTML")
+    assert 'id="step-editor"' in bad.content.decode() and 'id="builder"' not in bad.content.decode()
     assert client.post(f"/cadences/{cadence.pk}/steps/up/", {"position": 2}, **HTMX).status_code == 200
     assert list(Step.objects.filter(cadence=cadence).order_by("position").values_list("channel", flat=True)) == [
         "email", "call",
