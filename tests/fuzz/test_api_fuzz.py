@@ -3,6 +3,8 @@ and (response-schema conformance is the next step: see docs/DEVELOPING.md)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -27,6 +29,17 @@ schema = schemathesis.openapi.from_dict(
 schema.app = application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """Requests go straight to the WSGI app, whose request signals would close the test's database
+    connection (and with it the test transaction); Django's test client unhooks them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["sdr", "ae", "manager", "admin"])
