@@ -146,6 +146,10 @@ def user_update(*, user: User, **changes) -> User:
         raise ValidationFailed(f"Role must be one of {', '.join(Role.values)}.", field="role")
     if changes.get("away_until") and not isinstance(changes["away_until"], datetime.date):
         raise ValidationFailed("Give a date.", field="away_until")
+    if changes.get("away_until") and changes["away_until"] < timezone.localdate():
+        raise ValidationFailed(
+            "Pick today or a later date (clear it to mark the rep back).", field="away_until"
+        )
     fields = [k for k in changes if k in USER_EDITABLE]
     for field in fields:
         setattr(user, field, changes[field])

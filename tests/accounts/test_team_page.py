@@ -72,3 +72,14 @@ def test_others_cannot_reach_the_team_page_or_its_actions(client, actors, actor)
 def test_admin_without_a_team_lands_on_the_first_team(client, actors):
     client.force_login(actors.admin)
     assert client.get("/team/").status_code == 200
+
+
+def test_an_away_date_in_the_past_is_refused_with_a_message(client, actors):
+    client.force_login(actors.manager)
+    response = client.post(
+        f"/team/members/{actors.sdr.pk}/away/", {"away_until": "2020-01-01"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "Pick today or a later date" in response.content.decode()
+    actors.sdr.refresh_from_db()
+    assert actors.sdr.away_until is None

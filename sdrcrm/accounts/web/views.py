@@ -142,8 +142,16 @@ def member_away_view(request, user_id: int):
     except (NotFound, NotAllowed):
         return render_page(request, "404.html", {}, status=404)
     form = AwayForm(request.POST)
+    status = 200
     if form.is_valid():
-        services.user_update(user=member, away_until=form.cleaned_data["away_until"])
+        try:
+            services.user_update(user=member, away_until=form.cleaned_data["away_until"])
+        except DomainError as error:
+            add_domain_error(form, error)
+    if form.errors:
+        status = 400
+        member.refresh_from_db()
     context = _team_page_context(member.team)
     context["member"] = member
-    return render_page(request, "accounts/team_settings.html", context, partial="member-row")
+    context["away_errors"] = [message for messages in form.errors.values() for message in messages]
+    return render_page(request, "accounts/team_settings.html", context, partial="member-row", status=status)
