@@ -17,7 +17,7 @@ from cadences import schedule, selectors, services, templating
 from cadences.models import Cadence, Channel, Enrollment
 from cadences.web.forms import CadenceForm, SendingPolicyForm, StepForm
 from leads.models import Lead
-from sdrcrm.core.errors import DomainError, NotFound
+from sdrcrm.core.errors import DomainError, NotFound, ValidationFailed
 from sdrcrm.core.web import add_domain_error, render_page
 
 CHANNEL_FILTERS = [
@@ -88,12 +88,13 @@ def _snooze_until(request, user) -> datetime.datetime:
         return schedule.local_at(
             now.astimezone(zone).date() + datetime.timedelta(days=1), datetime.time(9, 0), zone
         )
-    if choice == "custom" and request.POST.get("due_at"):
-        parsed = parse_datetime(request.POST["due_at"])
-        if parsed is not None:
-            if timezone.is_naive(parsed):
-                parsed = timezone.make_aware(parsed, schedule.zone_for(user.timezone))
-            return parsed
+    if choice == "custom":
+        parsed = parse_datetime(request.POST.get("due_at", "") or "")
+        if parsed is None:
+            raise ValidationFailed(_("Pick a date and time."), field="due_at")
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, schedule.zone_for(user.timezone))
+        return parsed
     hours = {"1h": 1, "3h": 3}.get(choice, 1)
     return now + datetime.timedelta(hours=hours)
 
@@ -126,7 +127,7 @@ def today_touch_action_view(request, touch_id: int, action: str):
             services.touch_skip(touch=touch, by=user, note=request.POST.get("note", ""))
             message = _("Skipped")
         elif action == "snooze":
-            until = _snooze_until(request, user)
+            until = _snooze_until(request, user)  # raises ValidationFailed without a usable time
             services.touch_reschedule(touch=touch, by=user, due_at=until)
             local = timezone.localtime(until)
             message = _("Snoozed until %(when)s") % {"when": local.strftime("%a %H:%M")}

@@ -80,6 +80,18 @@ def test_skip_and_snooze_from_the_queue(client, actors, queue):
     )  # 09:00 Tallinn
 
 
+@time_machine.travel(NOW, tick=False)
+def test_rescheduling_without_a_time_says_so_and_changes_nothing(client, actors, queue):
+    _cadence, leads = queue
+    client.force_login(actors.sdr)
+    touch = Touch.objects.get(lead=leads[2])
+    due_before = touch.due_at
+    response = client.post(f"/today/touches/{touch.pk}/snooze/", {"snooze": "custom", "due_at": ""}, **HTMX)
+    assert response.status_code == 422
+    assert "Pick a date and time." in response.content.decode()
+    assert Touch.objects.get(pk=touch.pk).due_at == due_before
+
+
 def test_without_javascript_an_action_redirects_back_to_the_queue(client, actors, queue):
     _cadence, leads = queue
     client.force_login(actors.sdr)
