@@ -1,4 +1,4 @@
-"""Factories for cadences, steps and leads (a minimal lead factory of our own, so these tests stand alone)."""
+"""Factories for cadences and steps, and leads shaped for cadence tests."""
 
 import datetime
 
@@ -6,12 +6,11 @@ import factory
 from factory.django import DjangoModelFactory
 
 from cadences.models import Cadence, Step
-from leads.models import Lead
+from tests.leads.factories import LeadFactory as PlainLeadFactory
 
 
-class LeadFactory(DjangoModelFactory):
-    class Meta:
-        model = Lead
+class LeadFactory(PlainLeadFactory):
+    """A lead in Tallinn with a corporate email and a B grade."""
 
     first_name = factory.Sequence(lambda n: f"Liis{n}")
     last_name = "Mets"
