@@ -10,6 +10,12 @@ def unknown_placeholders(text: str) -> list[str]:
     return [name for name in PLACEHOLDER_RE.findall(text or "") if name not in PLACEHOLDERS]
 
 
+def has_broken_placeholder(text: str) -> bool:
+    """True when braces are left once the well-formed placeholders are taken out: `Hi {{first_name`."""
+    rest = PLACEHOLDER_RE.sub("", text or "")
+    return "{{" in rest or "}}" in rest
+
+
 def render(text: str, values: dict) -> str:
     return PLACEHOLDER_RE.sub(lambda match: str(values.get(match.group(1), "")), text or "")
 

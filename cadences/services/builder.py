@@ -20,6 +20,8 @@ MAX_STEPS = 30
 
 
 def _check_text(field: str, text: str) -> None:
+    if templating.has_broken_placeholder(text):
+        raise ValidationFailed("A placeholder is not closed: write it as {{first_name}}.", field=field)
     unknown = templating.unknown_placeholders(text)
     if unknown:
         names = ", ".join("{{" + name + "}}" for name in unknown)
@@ -30,6 +32,9 @@ def _check_text(field: str, text: str) -> None:
 def _clean_steps(steps: list[dict]) -> list[dict]:
     if len(steps) > MAX_STEPS:
         raise ValidationFailed(f"At most {MAX_STEPS} steps.", field="steps")
+    positions = [step.get("position") for step in steps if step.get("position")]
+    if len(positions) != len(set(positions)):
+        raise ValidationFailed("Two steps have the same position.", field="steps")
     cleaned = []
     ordered = sorted(enumerate(steps), key=lambda pair: (pair[1].get("position") or pair[0] + 1, pair[0]))
     for index, (_original, step) in enumerate(ordered):

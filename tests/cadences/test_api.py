@@ -9,7 +9,16 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cadences.models import EmailEvent, Enrollment, Reminder, Step, Suppression, TeamSendingPolicy, Touch
+from cadences.models import (
+    Cadence,
+    EmailEvent,
+    Enrollment,
+    Reminder,
+    Step,
+    Suppression,
+    TeamSendingPolicy,
+    Touch,
+)
 from cadences.services import cadence_enroll, dispatch_due, touch_complete
 from leads.models import Activity, Lead
 from sdrcrm.accounts.models import Notification, Role
@@ -72,6 +81,23 @@ def test_unknown_placeholder_is_a_400_naming_the_field(actors, api_for, step, fi
     assert response.status_code == 400
     assert list(response.data) == [field]
     assert "Unknown placeholder" in response.data[field][0]
+
+
+@pytest.mark.parametrize("subject", ["Hi {{first_name", "Hi first_name}}", "{{company}} and {{title"])
+def test_an_unclosed_placeholder_is_a_400_and_nothing_is_saved(actors, api_for, subject):
+    step = {"channel": "email", "subject": subject, "body": "x"}
+    response = api_for(actors.sdr).post("/api/cadences/", {"name": "Typo", "steps": [step]}, format="json")
+    assert response.status_code == 400
+    assert "not closed" in response.data["subject"][0]
+    assert not Cadence.objects.filter(name="Typo").exists()
+
+
+def test_two_steps_at_one_position_are_refused(actors, api_for):
+    steps = [{"position": 1, "channel": "call"}, {"position": 1, "channel": "linkedin"}]
+    response = api_for(actors.sdr).post("/api/cadences/", {"name": "Twins", "steps": steps}, format="json")
+    assert response.status_code == 400
+    assert "same position" in response.data["steps"][0]
+    assert not Cadence.objects.filter(name="Twins").exists()
 
 
 def test_patch_reorders_steps_and_archives_used_ones(actors, api_for):
