@@ -10,6 +10,4 @@ class CadencesConfig(AppConfig):
         from cadences.services import enrollments_exit_for_lead
         from leads import services as lead_services
 
-        register = getattr(lead_services, "register_lead_parked_hook", None)
-        if register is not None:
-            register(enrollments_exit_for_lead)
+        lead_services.register_lead_parked_hook(enrollments_exit_for_lead)
