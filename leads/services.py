@@ -502,14 +502,28 @@ LOGGABLE_KINDS = (
 )
 
 
+OUTCOMES_BY_KIND = {
+    ActivityKind.CALL: ("connected", "no_answer", "voicemail", "wrong_number"),
+    ActivityKind.EMAIL: ("sent", "replied"),
+    ActivityKind.LINKEDIN: ("sent", "replied", "connected"),
+    ActivityKind.NOTE: (),
+    ActivityKind.MEETING: (),
+}
+
+
 def activity_log(*, lead: Lead, by, kind: str, outcome: str = "", body: str = "") -> Activity:
-    """What a person logs by hand (API and pages): a call, email, LinkedIn touch, note or meeting."""
+    """What a person logs by hand (API and pages): a call, email, LinkedIn touch, note or meeting.
+    An outcome must make sense for the kind (a call connects, an email is sent or replied to)."""
     if kind not in LOGGABLE_KINDS:
         raise ValidationFailed(f"Kind must be one of {', '.join(LOGGABLE_KINDS)}.", field="kind")
     if outcome and outcome not in ActivityOutcome.values:
         raise ValidationFailed(
             f"Outcome must be one of {', '.join(ActivityOutcome.values)}.", field="outcome"
         )
+    allowed = OUTCOMES_BY_KIND.get(kind, ())
+    if outcome and outcome not in allowed:
+        message = f"A {kind} can end {', '.join(allowed)}." if allowed else f"A {kind} has no outcome."
+        raise ValidationFailed(message, field="outcome")
     body = (body or "").strip()
     if kind == ActivityKind.NOTE and not body:
         raise ValidationFailed("A note needs some text.", field="body")

@@ -261,6 +261,9 @@ def test_first_touch_starts_the_clock_once(actors):
         ({"kind": "fax"}, "kind"),
         ({"kind": "call", "outcome": "maybe"}, "outcome"),
         ({"kind": "note"}, "body"),
+        ({"kind": "email", "outcome": "wrong_number"}, "outcome"),
+        ({"kind": "call", "outcome": "sent"}, "outcome"),
+        ({"kind": "note", "outcome": "connected", "body": "x"}, "outcome"),
     ],
 )
 def test_bad_activities_are_refused(actors, values, field):
