@@ -166,6 +166,8 @@ def read_shape(stream, *, sample_rows: int = 5) -> FileShape:
         text.detach()
     if not sample.strip():
         raise ValidationFailed("The file is empty.", field="file")
+    if "\x00" in sample:
+        raise ValidationFailed("This is not a text (CSV) file.", field="file")
     delimiter = sniff_delimiter(sample)
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     try:
@@ -178,6 +180,8 @@ def read_shape(stream, *, sample_rows: int = 5) -> FileShape:
             break
         if any(cell.strip() for cell in row):
             rows.append(row)
+    if not rows and len(sample) < SNIFF_BYTES:
+        raise ValidationFailed("The file has a header but no rows.", field="file")
     stream.seek(0)
     return FileShape(encoding=encoding, delimiter=delimiter, columns=columns, sample_rows=rows)
 

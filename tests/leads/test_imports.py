@@ -336,3 +336,24 @@ def test_the_sample_file_imports_with_a_few_bad_rows(actors):
     assert {error["field"] for row in ImportRow.objects.filter(batch=batch, action="error") for error in row.errors} == {
         "email", "employee_count", "country", "phone"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"First Name,Last Name,Email\n", "header but no rows"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "not a text (CSV) file"),
+    ],
+)
+def test_a_file_without_rows_or_that_is_not_text_is_refused_at_upload(actors, api_for, content, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads.models import ImportBatch
+
+    upload = SimpleUploadedFile("leads.csv", content, content_type="text/csv")
+    response = api_for(actors.sdr).post(
+        "/api/imports/", {"file": upload, "source": "list"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert message in response.json()["file"][0]
+    assert not ImportBatch.objects.exists()
