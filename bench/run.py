@@ -211,6 +211,9 @@ def prepare_size(leads: int, args) -> dict:
         str(args.seed),
     ]
     generated = run_json(generate, env)
+    generated["queue_touches"] = run_json(
+        [sys.executable, "-m", "bench.queue_touches", "--leads", str(leads)], env
+    )
     probe = run_json([sys.executable, "-m", "bench.probe", "--leads", str(leads)], env)
     return {
         "leads": leads,
@@ -394,6 +397,11 @@ def generator_summary(size: dict) -> str:
                 f"{name} {t['rows']:,} at {t['rows_per_s']:,.0f} rows/s" for name, t in g["tables"].items()
             )
             parts.append(f"{tables}; {g['rows_per_s']:,.0f} rows/s overall with index rebuild")
+    queue = size["generate"].get("queue_touches")
+    if queue:
+        parts.append(
+            f"{queue['user']} has {queue['touches']} due call touches for the queue ({queue['created']} created now)"
+        )
     return f"{size['label']}: " + "; ".join(parts)
 
 

@@ -31,4 +31,6 @@ SCENARIOS = [
     Scenario("API lead list", "/api/leads/"),
     Scenario("API lead list, filtered (status=working)", "/api/leads/?status=working"),
     Scenario("API lead detail", "/api/leads/{lead_id}/"),
+    Scenario("Today queue (SDR, ~100 due touches)", "/today/", user=SDR),
+    Scenario("API queue (SDR, ~100 due touches)", "/api/queue/", user=SDR),
 ]
