@@ -55,8 +55,18 @@ class IcpProfileQuerySet(TeamScopedQuerySet):
         return team_rows
 
 
-class ActivityQuerySet(models.QuerySet):
+class LeadScopedQuerySet(models.QuerySet):
+    """Rows that belong to a lead (timeline rows, enrollments, touches): visible exactly when the
+    lead is."""
+
     def visible_to(self, user):
         from leads.models import Lead
 
         return self.filter(lead__in=Lead.objects.visible_to(user).values("pk"))
+
+    def for_update(self):
+        return self.select_for_update()
+
+
+class ActivityQuerySet(LeadScopedQuerySet):
+    pass
