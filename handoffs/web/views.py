@@ -167,6 +167,10 @@ def _decision_response(request, handoff_id: int, *, decide, form_name: str, form
     context = _card_context(request, handoff, notice=notice, **({form_name: form} if status == 400 else {}))
     if status != 200 and notice is None:
         context[form_name] = form
+    if not request.user.is_prospector:
+        context["waiting_count"] = selectors.handoff_list_for_user(
+            user=request.user, status=HandoffStatus.PENDING
+        ).count()
     return render(request, CARD_TEMPLATE, context, status=status)
 
 

@@ -56,6 +56,21 @@ def test_accept_in_one_htmx_step_returns_the_decided_card(actors):
     assert Opportunity.objects.get().amount == 12000
 
 
+def test_a_decision_updates_the_waiting_count_in_the_same_response(actors):
+    first = hand_off(make_lead(actors.team, owner=actors.sdr), actors.sdr)
+    hand_off(make_lead(actors.team, owner=actors.sdr), actors.sdr)
+    client = client_for(actors.ae)
+    assert (
+        '<span id="inbox-waiting-count" class="count-pill">2</span>'
+        in client.get("/handoffs/").content.decode()
+    )
+    response = client.post(f"/handoffs/{first.pk}/reject/", {f"r{first.pk}-reason": "duplicate"}, **HTMX)
+    assert response.status_code == 200
+    assert (
+        'id="inbox-waiting-count" class="count-pill" hx-swap-oob="true">1</span>' in response.content.decode()
+    )
+
+
 def test_a_decision_someone_else_made_first_shows_a_clear_409(actors):
     handoff = hand_off(make_lead(actors.team, owner=actors.sdr), actors.sdr)
     services.handoff_reject(handoff=handoff, by=actors.manager, reason="duplicate")
