@@ -28,22 +28,12 @@ from handoffs.web.forms import (
 from leads.models import Lead
 from sdrcrm.accounts.models import Role, User
 from sdrcrm.core.errors import Conflict, DomainError, NotFound
+from sdrcrm.core.formatting import duration_text
 from sdrcrm.core.web import add_domain_error, render_page
 
 SOON = datetime.timedelta(hours=2)
 CARD_TEMPLATE = "handoffs/partials/handoff-card.html"
 SLA_TEMPLATE = "handoffs/partials/handoff-sla.html"
-
-
-def _duration(delta: datetime.timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return _("%(d)sd %(h)sh") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)sh %(m)sm") % {"h": hours, "m": minutes}
-    return _("%(m)sm") % {"m": minutes}
 
 
 def sla_state(handoff, now=None) -> dict:
@@ -62,11 +52,11 @@ def sla_state(handoff, now=None) -> dict:
     if left.total_seconds() <= 0 or handoff.sla_breached_at:
         return {
             "state": "breached",
-            "text": _("SLA breached %(t)s ago") % {"t": _duration(-left)},
+            "text": _("SLA breached %(t)s ago") % {"t": duration_text(-left)},
             "used": 100,
         }
     state = "soon" if left <= SOON else "ok"
-    return {"state": state, "text": _("%(t)s left") % {"t": _duration(left)}, "used": used}
+    return {"state": state, "text": _("%(t)s left") % {"t": duration_text(left)}, "used": used}
 
 
 def _decorate(handoffs, now=None):

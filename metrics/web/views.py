@@ -4,6 +4,7 @@
 `/dashboard/backtest/` the ICP back-test partial; `/dashboard/me/` a rep's own numbers (the partial the
 Today page includes)."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from metrics.personal import my_numbers
 from metrics.scope import scope_for_user
 from sdrcrm.accounts.models import PROSPECTING_ROLES, Role, Team, User
 from sdrcrm.core.errors import NotFound, ValidationFailed
+from sdrcrm.core.formatting import duration_text
 from sdrcrm.core.selectors import scheduler_status
 from sdrcrm.core.web import render_page
 
@@ -65,7 +67,7 @@ def _headline(numbers: dict, personal: bool) -> list[dict]:
         (_("Follow-up rate"), p(numbers["follow_up_rate"]), _("of new leads touched")),
         (
             _("Speed to lead"),
-            "—" if speed is None else f"{speed:,.0f} min",
+            "—" if speed is None else duration_text(datetime.timedelta(minutes=speed)),
             _("median to the first touch"),
         ),
         (_("SQLs"), numbers["sqls"], _("handoffs")),

@@ -30,7 +30,7 @@ def test_full_page_has_the_layout_filters_charts_and_scheduler(client, actors, w
     assert context["funnel"]["won_revenue"] == "21000.00"
     tiles = {tile["label"]: tile["value"] for tile in context["headline"]}
     assert tiles["Leads"] == 6 and tiles["MQL per lead"] == "50%" and tiles["Win rate"] == "75%"
-    assert tiles["Speed to lead"] == "25 min" and tiles["SDR : AE"] == "1.5 : 1"
+    assert tiles["Speed to lead"] == "25m" and tiles["SDR : AE"] == "1.5 : 1"
     assert tiles["Won revenue"] == "21,000" and tiles["Average selling price"] == "7,000"
     assert [bar["conversion"] for bar in context["funnel_chart"]["bars"]] == [
         None,
