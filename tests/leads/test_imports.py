@@ -257,7 +257,7 @@ def test_a_run_left_half_done_by_a_crashed_worker_resumes_with_the_right_counts(
 
 
 def test_progress_is_committed_chunk_by_chunk(actors, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(imports.run, "CHUNK", 2)
     seen = []
     original = imports._Run.process
 
@@ -329,7 +329,7 @@ def test_mapping_json_parsing():
 def test_the_sample_file_imports_with_a_few_bad_rows(actors):
     from pathlib import Path
 
-    content = (Path(imports.__file__).parent / "sample_data" / "sample_leads.csv").read_bytes()
+    content = (Path(imports.__file__).parent.parent / "sample_data" / "sample_leads.csv").read_bytes()
     batch = run_import(actors, content)
     assert batch.total_rows == 52
     assert (batch.created, batch.duplicates, batch.failed) == (47, 1, 4)

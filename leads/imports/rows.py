@@ -1,0 +1,158 @@
+"""The rows of a stored file, streamed and cleaned: one `ParsedRow` per non-blank line, in chunks read
+ahead in a background thread so that reading and cleaning overlap with the database writing."""
+
+import csv
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from leads.imports.reading import detect_encoding, open_text
+from leads.models import ImportBatch
+from leads.normalise import (
+    FieldError,
+    clean_country,
+    clean_domain,
+    clean_email,
+    clean_employee_count,
+    clean_linkedin,
+    clean_phone,
+    clean_text,
+    clean_timezone,
+)
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    number: int
+    raw: list[str]
+    values: dict
+    errors: list[dict]
+    email: str = ""
+    lead: dict | None = None  # the new lead's own fields, prepared by the reading thread (run.LeadPreparer)
+    copy_line: str = ""  # the same fields as one line of COPY text (PostgreSQL)
+
+
+def _clean_cell(target: str, value: str, values: dict) -> None:
+    if target == "email":
+        values["email"] = clean_email(value)
+    elif target == "country":
+        values["country"] = clean_country(value)
+    elif target == "timezone":
+        values["timezone"] = clean_timezone(value)
+    elif target == "employee_count":
+        values["employee_count"] = clean_employee_count(value)
+    elif target == "linkedin_url":
+        values["linkedin_url"] = clean_linkedin(value)
+    elif target == "company_domain":
+        values["company_domain"] = clean_domain(value)
+    elif target == "phone":
+        values["phone"] = value  # cleaned after the country is known
+    elif target == "full_name":
+        first, _, last = value.strip().partition(" ")
+        values.setdefault("first_name", clean_text("first_name", first))
+        values.setdefault("last_name", clean_text("last_name", last.strip()))
+    elif target == "research_notes":
+        values["research_notes"] = value.strip()[:10_000]
+    else:
+        values[target] = clean_text(target, value)
+
+
+def parse_row(number: int, raw: list[str], columns: list[tuple[int, str]]) -> ParsedRow:
+    """Cleans one CSV row. Blank cells are left out of `values` (a blank never erases data)."""
+    values: dict = {}
+    errors: list[dict] = []
+    for index, target in columns:
+        cell = raw[index].strip() if index < len(raw) else ""
+        if not cell:
+            continue
+        try:
+            _clean_cell(target, cell, values)
+        except FieldError as error:
+            errors.append({"row": number, "field": error.field, "message": error.message})
+    if "phone" in values:
+        try:
+            values["phone"], zone = clean_phone(values["phone"], country=values.get("country", ""))
+            if zone and "timezone" not in values:
+                values["_zone"] = zone
+        except FieldError as error:
+            errors.append({"row": number, "field": "phone", "message": error.message})
+            values.pop("phone")
+    if not values.get("email") and not any(e["field"] == "email" for e in errors):
+        errors.append({"row": number, "field": "email", "message": "An email is required to import a lead."})
+    return ParsedRow(number=number, raw=raw, values=values, errors=errors, email=values.get("email", ""))
+
+
+def read_rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+    """(1-based data row number, cells) for every non-blank row, streamed from the stored file."""
+    with batch.file.open("rb") as stream:
+        text = open_text(stream, batch.encoding or detect_encoding(stream))
+        reader = csv.reader(text, delimiter=batch.delimiter or ",")
+        try:
+            next(reader)
+        except StopIteration:
+            return
+        number = 0
+        for raw in reader:
+            if not any(cell.strip() for cell in raw):
+                continue
+            number += 1
+            yield number, raw
+
+
+def count_rows(batch: ImportBatch) -> int:
+    newline = b"\n\x00" if batch.encoding.startswith("utf-16") else b"\n"
+    lines = 0
+    with batch.file.open("rb") as stream:
+        while block := stream.read(1024 * 1024):
+            lines += block.count(newline)
+    return max(lines - 1, 0)
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterator, *, depth: int = 1) -> Iterator:
+    """Yields what `items` yields, produced in a background thread at most `depth` items ahead: while the
+    database writes one chunk (the driver releases the GIL), the next one is read and cleaned. Memory
+    stays bounded; an error in the thread is raised here; stopping early stops the thread."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as error:  # handed to the consuming thread, which raises it
+            put(_Failed(error))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()
