@@ -1,7 +1,8 @@
 """Reads for the pages and the API, visibility applied (404 for "missing or not yours")."""
 
 import datetime
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -86,18 +87,50 @@ def reminder_get_for_user(*, user, reminder_id: int) -> Reminder:
 
 
 # The Today queue --------------------------------------------------------------------------------
+# The queue is the page SDRs live in: one query for the touches, one for their cadences' step
+# counts, one for the reminders, plain values rather than model instances (no per-row lookups).
+
+QUEUE_LEAD_FIELDS = ("id", "first_name", "last_name", "email", "phone", "title", "company", "score",
+                     "grade", "email_kind", "source", "linkedin_url", "created_at")  # fmt: skip
+DONE_TODAY_LIMIT = 1000
 
 
-@dataclass
+@dataclass(slots=True)
+class QueueLead:
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    title: str
+    company: str
+    score: int
+    grade: str
+    email_kind: str
+    source: str
+    linkedin_url: str
+    created_at: datetime.datetime
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(slots=True)
+class QueueStepText:
+    subject: str
+    body: str
+    variants: list
+
+
+@dataclass(slots=True)
 class QueueItem:
     kind: str  # "touch" | "reminder"
     id: int
     due_at: datetime.datetime
     overdue: bool
-    lead: object
+    lead: QueueLead
     channel: str
-    touch: Touch | None = None
-    reminder: Reminder | None = None
     step_position: int | None = None
     step_count: int | None = None
     cadence_name: str = ""
@@ -105,7 +138,6 @@ class QueueItem:
     body: str = ""
     instructions: str = ""
     why: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -146,92 +178,127 @@ def _priority(queryset, lead_path: str, day_start):
     )
 
 
+def _lead_of(row: dict) -> QueueLead:
+    return QueueLead(*(row[f"lead__{name}"] for name in QUEUE_LEAD_FIELDS))
+
+
+def _live_step_counts(cadence_ids: set[int]) -> dict[int, int]:
+    """Live steps per cadence, counted here: a cadence has a handful of steps."""
+    if not cadence_ids:
+        return {}
+    return Counter(
+        Step.objects.filter(cadence_id__in=cadence_ids, archived_at__isnull=True).values_list(
+            "cadence_id", flat=True
+        )
+    )
+
+
+def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[QueueItem]:
+    touches = Touch.objects.filter(
+        owner=user, status=TouchStatus.SCHEDULED, due_at__lt=day_end, enrollment__state="active"
+    )
+    if channel == "email":
+        touches = touches.filter(channel__in=list(EMAIL_CHANNELS))
+    elif channel:
+        touches = touches.filter(channel=channel)
+    rows = list(
+        _priority(touches, "lead__", day_start).values(
+            "id", "due_at", "channel", "subject", "body", "variant", "step__position", "step__subject",
+            "step__body", "step__variants", "step__instructions", "enrollment__cadence_id",
+            "enrollment__cadence__name", *(f"lead__{name}" for name in QUEUE_LEAD_FIELDS),
+        )[:QUEUE_LIMIT]
+    )  # fmt: skip
+    step_counts = _live_step_counts({row["enrollment__cadence_id"] for row in rows})
+    items = []
+    for row in rows:
+        lead = _lead_of(row)
+        values = None
+        subject = body = instructions = ""
+        if row["channel"] in EMAIL_CHANNELS:
+            subject, body = row["subject"], row["body"]
+            if not (subject or body):
+                values = templating.values_for(lead, user)
+                step = QueueStepText(row["step__subject"], row["step__body"], row["step__variants"])
+                subject, body = templating.step_text(step, row["variant"])
+                subject, body = templating.render(subject, values), templating.render(body, values)
+        if row["step__instructions"]:
+            values = values or templating.values_for(lead, user)
+            instructions = templating.render(row["step__instructions"], values)
+        position, cadence_name = row["step__position"], row["enrollment__cadence__name"]
+        step_count = step_counts.get(row["enrollment__cadence_id"], position)
+        items.append(
+            QueueItem(
+                kind="touch",
+                id=row["id"],
+                due_at=row["due_at"],
+                overdue=row["due_at"] < day_start,
+                lead=lead,
+                channel=row["channel"],
+                step_position=position,
+                step_count=step_count,
+                cadence_name=cadence_name,
+                subject=subject,
+                body=body,
+                instructions=instructions,
+                why=f"Step {position} of {step_count} · {cadence_name}",
+            )
+        )
+    return items
+
+
+def _reminder_items(user, *, day_start, day_end) -> list[QueueItem]:
+    reminders = Reminder.objects.filter(owner=user, status=ReminderStatus.OPEN, due_at__lt=day_end)
+    rows = _priority(reminders, "lead__", day_start).values(
+        "id", "due_at", "note", *(f"lead__{name}" for name in QUEUE_LEAD_FIELDS)
+    )[:QUEUE_LIMIT]
+    return [
+        QueueItem(
+            kind="reminder",
+            id=row["id"],
+            due_at=row["due_at"],
+            overdue=row["due_at"] < day_start,
+            lead=_lead_of(row),
+            channel="reminder",
+            why=row["note"] or "Reminder",
+        )
+        for row in rows
+    ]
+
+
+def _queue_order(item: QueueItem):
+    lead = item.lead
+    return (not item.overdue, -lead.score, lead.email_kind != "corporate", lead.source != "inbound",
+            -lead.created_at.timestamp(), item.due_at)  # fmt: skip
+
+
 def touch_queue_for_user(*, user, now=None, channel: str | None = None) -> list[QueueItem]:
     """The caller's scheduled touches due by the end of their today, and their due reminders: overdue
     first, then by lead priority (score, corporate email, fresh inbound). A fixed number of queries."""
     now = now or timezone.now()
     day_start, day_end = day_bounds(user, now)
-    touches = Touch.objects.filter(
-        owner=user, status=TouchStatus.SCHEDULED, due_at__lt=day_end, enrollment__state="active"
-    ).select_related("lead", "step", "enrollment__cadence")
-    if channel == "email":
-        touches = touches.filter(channel__in=list(EMAIL_CHANNELS))
-    elif channel:
-        touches = touches.filter(channel=channel)
-    touches = list(_priority(touches, "lead__", day_start)[:QUEUE_LIMIT])
-    cadence_ids = {touch.enrollment.cadence_id for touch in touches}
-    step_counts = dict(
-        Step.objects.filter(cadence_id__in=cadence_ids, archived_at__isnull=True)
-        .values("cadence_id")
-        .annotate(n=Count("pk"))
-        .values_list("cadence_id", "n")
-    )
     items = []
-    for touch in touches:
-        cadence = touch.enrollment.cadence
-        subject = body = ""
-        if touch.channel in EMAIL_CHANNELS:
-            subject, body = (
-                (touch.subject, touch.body)
-                if (touch.subject or touch.body)
-                else templating.render_touch(touch, touch.lead, user)
-            )
-        overdue = touch.due_at < day_start
-        step_count = step_counts.get(cadence.pk, touch.step.position)
-        items.append(
-            QueueItem(
-                kind="touch",
-                id=touch.pk,
-                due_at=touch.due_at,
-                overdue=overdue,
-                lead=touch.lead,
-                channel=touch.channel,
-                touch=touch,
-                step_position=touch.step.position,
-                step_count=step_count,
-                cadence_name=cadence.name,
-                subject=subject,
-                body=body,
-                instructions=templating.render(
-                    touch.step.instructions, templating.values_for(touch.lead, user)
-                ),
-                why=f"Step {touch.step.position} of {step_count} · {cadence.name}",
-            )
-        )
+    if channel != "reminder":
+        items = _touch_items(user, day_start=day_start, day_end=day_end, channel=channel)
     if channel in (None, "", "reminder"):
-        reminders = Reminder.objects.filter(
-            owner=user, status=ReminderStatus.OPEN, due_at__lt=day_end
-        ).select_related("lead")
-        for reminder in _priority(reminders, "lead__", day_start)[:QUEUE_LIMIT]:
-            items.append(
-                QueueItem(
-                    kind="reminder",
-                    id=reminder.pk,
-                    due_at=reminder.due_at,
-                    overdue=reminder.due_at < day_start,
-                    lead=reminder.lead,
-                    channel="reminder",
-                    reminder=reminder,
-                    why=reminder.note or "Reminder",
-                )
-            )
-    if channel == "reminder":
-        items = [item for item in items if item.kind == "reminder"]
-    items.sort(key=lambda item: (not item.overdue, -item.lead.score, item.lead.email_kind != "corporate",
-                                 item.lead.source != "inbound", -item.lead.created_at.timestamp(),
-                                 item.due_at))  # fmt: skip
+        items += _reminder_items(user, day_start=day_start, day_end=day_end)
+    items.sort(key=_queue_order)
     return items
 
 
 def touches_done_today(*, user, now=None) -> int:
+    """Touches the user finished today, counted up to DONE_TODAY_LIMIT (a bounded count)."""
     now = now or timezone.now()
     day_start, day_end = day_bounds(user, now)
-    return Touch.objects.filter(
-        Q(completed_by=user) | Q(owner=user, completed_by__isnull=True),
-        status=TouchStatus.DONE,
-        completed_at__gte=day_start,
-        completed_at__lt=day_end,
-    ).count()
+    return (
+        Touch.objects.filter(
+            Q(completed_by=user) | Q(owner=user, completed_by__isnull=True),
+            status=TouchStatus.DONE,
+            completed_at__gte=day_start,
+            completed_at__lt=day_end,
+        )
+        .values("pk")[:DONE_TODAY_LIMIT]
+        .count()
+    )
 
 
 def step_report(*, cadence: Cadence) -> list[dict]:

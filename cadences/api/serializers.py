@@ -143,6 +143,38 @@ class QueueItemOut(serializers.Serializer):
     instructions = serializers.CharField()
     lead = QueueLeadOut()
 
+    def to_representation(self, item) -> dict:
+        """The fields above as plain values: they describe the shape, this fills it without running
+        a field object per value (a queue holds hundreds of rows)."""
+        lead = item.lead
+        return {
+            "type": item.kind,
+            "id": item.id,
+            "due_at": self.fields["due_at"].to_representation(item.due_at),
+            "overdue": item.overdue,
+            "channel": item.channel,
+            "step": item.step_position,
+            "steps_total": item.step_count,
+            "cadence": item.cadence_name,
+            "why": item.why,
+            "subject": item.subject,
+            "body": item.body,
+            "instructions": item.instructions,
+            "lead": {
+                "id": lead.id,
+                "name": lead.full_name,
+                "email": lead.email,
+                "phone": lead.phone,
+                "title": lead.title,
+                "company": lead.company,
+                "score": lead.score,
+                "grade": lead.grade,
+                "email_kind": lead.email_kind,
+                "source": lead.source,
+                "linkedin_url": lead.linkedin_url,
+            },
+        }
+
 
 class ReminderOut(serializers.ModelSerializer):
     class Meta:

@@ -11,28 +11,24 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cadences import schedule, selectors, services, templating
 from cadences.models import Cadence, Channel, Enrollment
 from cadences.web.forms import CadenceForm, SendingPolicyForm, StepForm
+from cadences.web.queue import queue_labels, queue_rows
 from leads.models import Lead
 from sdrcrm.core.errors import DomainError, NotFound, ValidationFailed
 from sdrcrm.core.web import add_domain_error, render_page
 
 CHANNEL_FILTERS = [
-    ("", _("All")),
-    ("call", _("Calls")),
-    ("email", _("Emails")),
-    ("linkedin", _("LinkedIn")),
-    ("task", _("Tasks")),
-    ("reminder", _("Reminders")),
-]
-CALL_OUTCOMES = [
-    ("connected", _("Connected"), "1"),
-    ("no_answer", _("No answer"), "2"),
-    ("voicemail", _("Voicemail"), "3"),
-    ("wrong_number", _("Wrong number"), "4"),
+    ("", gettext_lazy("All")),
+    ("call", gettext_lazy("Calls")),
+    ("email", gettext_lazy("Emails")),
+    ("linkedin", gettext_lazy("LinkedIn")),
+    ("task", gettext_lazy("Tasks")),
+    ("reminder", gettext_lazy("Reminders")),
 ]
 
 
@@ -40,24 +36,33 @@ def _not_found(error: NotFound):
     raise Http404(error.message) from error
 
 
+def _daily_goal(user) -> int:
+    return user.team.daily_touch_goal if user.team_id else 0
+
+
+def _counter_context(user) -> dict:
+    done = selectors.touches_done_today(user=user)
+    return {
+        "done_today": done,
+        "done_today_capped": done >= selectors.DONE_TODAY_LIMIT,
+        "daily_goal": _daily_goal(user),
+    }
+
+
 def _queue_context(request) -> dict:
-    user = request.user
     channel = request.GET.get("channel", "")
     if channel not in dict(CHANNEL_FILTERS):
         channel = ""
-    items = selectors.touch_queue_for_user(user=user, channel=channel or None)
-    done = selectors.touches_done_today(user=user)
-    goal = user.team.daily_touch_goal if user.team_id else 0
+    items = selectors.touch_queue_for_user(user=request.user, channel=channel or None)
+    rows = queue_rows(items)
     return {
-        "items": items,
-        "overdue": [item for item in items if item.overdue],
-        "due": [item for item in items if not item.overdue],
+        "rows": rows,
+        "overdue": [row for row in rows if row.overdue],
+        "due": [row for row in rows if not row.overdue],
         "channel": channel,
         "channel_filters": CHANNEL_FILTERS,
-        "call_outcomes": CALL_OUTCOMES,
-        "done_today": done,
-        "daily_goal": goal,
-        "goal_left": max(goal - done, 0),
+        "labels": queue_labels(),
+        **_counter_context(request.user),
     }
 
 
@@ -71,12 +76,7 @@ def _row_done(request, *, item_key: str, message: str) -> HttpResponse:
     if not request.htmx:  # a plain form post (no JavaScript): back to the queue
         messages.success(request, message)
         return redirect("today")
-    context = {
-        "item_key": item_key,
-        "message": message,
-        "done_today": selectors.touches_done_today(user=request.user),
-        "daily_goal": request.user.team.daily_touch_goal if request.user.team_id else 0,
-    }
+    context = {"item_key": item_key, "message": message, **_counter_context(request.user)}
     return render_page(request, "cadences/today.html", context, partial="row-done")
 
 
@@ -99,9 +99,19 @@ def _snooze_until(request, user) -> datetime.datetime:
     return now + datetime.timedelta(hours=hours)
 
 
-@login_required
-@require_POST
-def today_touch_action_view(request, touch_id: int, action: str):
+def _pressed_action(post) -> str:
+    """Which button of a queue row's form was pressed: `action` names it (skip, send, done), an
+    `outcome` logs the touch, a `snooze` choice snoozes it."""
+    if post.get("action"):
+        return post["action"]
+    if "snooze" in post:
+        return "snooze"
+    if "outcome" in post:
+        return "complete"
+    raise ValidationFailed(_("Choose what to do with this item."), field="action")
+
+
+def _work_touch(request, touch_id: int, action: str | None) -> HttpResponse:
     try:
         touch = selectors.touch_get_for_user(user=request.user, touch_id=touch_id)
         selectors.require_touch_worker(request.user, touch)
@@ -109,6 +119,7 @@ def today_touch_action_view(request, touch_id: int, action: str):
         _not_found(error)
     user = request.user
     try:
+        action = action or _pressed_action(request.POST)
         if action == "complete":
             outcome = request.POST.get("outcome", "")
             touch = services.touch_complete(
@@ -138,14 +149,13 @@ def today_touch_action_view(request, touch_id: int, action: str):
     return _row_done(request, item_key=f"touch-{touch_id}", message=message)
 
 
-@login_required
-@require_POST
-def today_reminder_action_view(request, reminder_id: int, action: str):
+def _work_reminder(request, reminder_id: int, action: str | None) -> HttpResponse:
     try:
         reminder = selectors.reminder_get_for_user(user=request.user, reminder_id=reminder_id)
     except NotFound as error:
         _not_found(error)
     try:
+        action = action or _pressed_action(request.POST)
         if action == "done":
             services.reminder_done(reminder=reminder, by=request.user)
             message = _("Reminder done")
@@ -158,6 +168,32 @@ def today_reminder_action_view(request, reminder_id: int, action: str):
     except DomainError as error:
         return HttpResponse(error.message, status=error.status_code)
     return _row_done(request, item_key=f"reminder-{reminder_id}", message=message)
+
+
+@login_required
+@require_POST
+def today_touch_row_view(request, touch_id: int):
+    """A queue row's form: the button pressed says what to do."""
+    return _work_touch(request, touch_id, None)
+
+
+@login_required
+@require_POST
+def today_touch_action_view(request, touch_id: int, action: str):
+    return _work_touch(request, touch_id, action)
+
+
+@login_required
+@require_POST
+def today_reminder_row_view(request, reminder_id: int):
+    """A queue row's form: the button pressed says what to do."""
+    return _work_reminder(request, reminder_id, None)
+
+
+@login_required
+@require_POST
+def today_reminder_action_view(request, reminder_id: int, action: str):
+    return _work_reminder(request, reminder_id, action)
 
 
 # Cadences ---------------------------------------------------------------------------------------
