@@ -45,6 +45,7 @@ from leads.services import activity_record, lead_set_stage, lead_set_status
 from sdrcrm.accounts.models import NotificationKind, Role, Team, User
 from sdrcrm.accounts.selectors import team_managers, team_members
 from sdrcrm.accounts.services import notification_create, team_update
+from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
 LEAD_STAGE_ORDER = [LeadStage.LEAD, LeadStage.MQL, LeadStage.SQL, LeadStage.OPPORTUNITY, LeadStage.CUSTOMER]
@@ -113,13 +114,18 @@ def rules_update(
         raise ValidationFailed(_("Must be between 1 and 720 hours."), field="sla_hours")
     rules, _created = RulesOfEngagement.objects.get_or_create(team=team)
     rules = RulesOfEngagement.objects.select_for_update().get(pk=rules.pk)
+    before = {"required_fields": rules.required_fields, "handoff_sla_hours": team.handoff_sla_hours}
     if required_fields is not None:
         rules.required_fields = [name for name in REQUIRABLE_FIELDS if name in set(required_fields)]
     rules.updated_at = timezone.now()
     rules.updated_by = by
     rules.save()
     if sla_hours is not None:
-        team_update(team=team, handoff_sla_hours=int(sla_hours))
+        team_update(team=team, by=by, handoff_sla_hours=int(sla_hours))
+    after = {"required_fields": rules.required_fields, "handoff_sla_hours": team.handoff_sla_hours}
+    audit.record(
+        action="team.rules_updated", target=rules, actor=by, changes=audit.changes_between(before, after)
+    )
     return rules
 
 
@@ -425,6 +431,9 @@ def handoff_accept(
         url=_lead_url(lead),
         dedupe_key=f"handoff-decided:{handoff.pk}",
     )
+    audit.record(
+        action="handoff.accepted", target=handoff, actor=by, changes={"opportunity": [None, opportunity.pk]}
+    )
     return opportunity
 
 
@@ -474,6 +483,9 @@ def handoff_reject(
         body=note,
         url=_lead_url(lead),
         dedupe_key=f"handoff-decided:{handoff.pk}",
+    )
+    audit.record(
+        action="handoff.rejected", target=handoff, actor=by, changes={"reject_reason": [None, reason]}
     )
     return handoff
 
@@ -697,6 +709,12 @@ def opportunity_create(
     if lead is not None:
         _advance_stage(lead=lead, stage=LeadStage.OPPORTUNITY, by=by, at=now)
     _stage_moved(opportunity=opportunity, previous="", by=by, now=now, lead=lead)
+    audit.record(
+        action="opportunity.created",
+        target=opportunity,
+        actor=by,
+        changes={"amount": [None, amount], "stage": [None, stage]},
+    )
     return opportunity
 
 
@@ -725,6 +743,7 @@ def opportunity_update(
         raise NotAllowed(_("Only a manager re-assigns or re-attributes an opportunity."))
     lead = _lock_lead(found[0]) if found[0] else None
     opportunity = Opportunity.objects.for_update().get(pk=opportunity.pk)
+    before = {field: getattr(opportunity, field) for field in OPPORTUNITY_EDITABLE}
     fields = {"updated_at"}
     if "name" in changes:
         name = (changes["name"] or "").strip()[:200]
@@ -763,6 +782,9 @@ def opportunity_update(
         raise ValidationFailed(_("Say why it was lost."), field="lost_reason")
     opportunity.updated_at = now
     opportunity.save(update_fields=sorted(fields))
+    after = {field: getattr(opportunity, field) for field in OPPORTUNITY_EDITABLE}
+    if changed := audit.changes_between(before, after):
+        audit.record(action="opportunity.updated", target=opportunity, actor=by, changes=changed)
     if opportunity.stage != previous:
         _stage_moved(opportunity=opportunity, previous=previous, by=by, now=now, lead=lead)
     return opportunity

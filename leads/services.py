@@ -43,6 +43,7 @@ from leads.normalise import (
 )
 from leads.scoring import CRITERIA, DEFAULT_WEIGHTS, SCORED_FIELDS, Profile, score_lead
 from sdrcrm.accounts.models import Role, Team
+from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import Conflict, NotAllowed, ValidationFailed
 
 
@@ -390,16 +391,15 @@ def lead_update(*, lead: Lead, by, values: dict) -> Lead:
         if duplicate:
             _raise_duplicate(duplicate)
         raise  # pragma: no cover
+    changed = {field: [_plain(before[field]), _plain(changes[field])] for field in changes}
     activity_record(
         lead=lead,
         actor=by,
         kind=ActivityKind.SYSTEM,
         body="Updated " + ", ".join(sorted(changes)),
-        data={
-            "event": "updated",
-            "changes": {field: [_plain(before[field]), _plain(changes[field])] for field in changes},
-        },
+        data={"event": "updated", "changes": changed},
     )
+    audit.record(action="lead.updated", target=lead, actor=by, changes=changed)
     _promote_to_mql(lead=lead, by=by, threshold=lead.team.mql_threshold)
     return lead
 
@@ -412,6 +412,7 @@ def _plain(value):
 def lead_delete(*, lead: Lead, by) -> None:
     if not (by.is_admin or (by.is_manager and by.team_id == lead.team_id)):
         raise NotAllowed("Only a manager or an admin deletes a lead.")
+    audit.record(action="lead.deleted", target=lead, actor=by)
     lead.delete()
 
 
@@ -721,6 +722,7 @@ def icp_profile_create(*, team: Team, by, values: dict) -> IcpProfile:
     if cleaned.get("is_active"):
         IcpProfile.objects.filter(team=team, is_active=True).update(is_active=False)
     profile = IcpProfile.objects.create(team=team, **cleaned)
+    audit.record(action="icp.created", target=profile, actor=by, changes=audit.changes_between({}, cleaned))
     if profile.is_active:
         _enqueue_rescore(team.pk)
     return profile
@@ -736,9 +738,13 @@ def icp_profile_update(*, profile: IcpProfile, by, values: dict) -> IcpProfile:
         IcpProfile.objects.filter(team_id=profile.team_id, is_active=True).exclude(pk=profile.pk).update(
             is_active=False
         )
+    before = {field: getattr(profile, field) for field in cleaned}
     for field, value in cleaned.items():
         setattr(profile, field, value)
     profile.save()
+    audit.record(
+        action="icp.updated", target=profile, actor=by, changes=audit.changes_between(before, cleaned)
+    )
     if was_active or profile.is_active:
         _enqueue_rescore(profile.team_id)
     return profile
@@ -749,6 +755,7 @@ def icp_profile_delete(*, profile: IcpProfile, by) -> None:
     _require_icp_editor(by)
     was_active = profile.is_active
     team_id = profile.team_id
+    audit.record(action="icp.deleted", target=profile, actor=by)
     profile.delete()
     if was_active:
         _enqueue_rescore(team_id)

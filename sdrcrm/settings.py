@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "csp",
     "sdrcrm.core",
     "sdrcrm.accounts",
+    "sdrcrm.audit",
     "leads",
     "cadences",
     "handoffs",

@@ -16,6 +16,7 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    path("", include("sdrcrm.audit.urls")),
     path("", include("sdrcrm.accounts.web.urls")),
     *[path("", include(f"{app}.web.urls")) for app in DOMAIN_APPS],
 ]

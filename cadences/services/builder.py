@@ -13,6 +13,7 @@ from cadences import templating
 from cadences.models import Cadence, Channel, Step
 from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import require_role
+from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import ValidationFailed
 
 CADENCE_FIELDS = ("name", "description", "is_active", "business_days_only", "window_start", "window_end")
@@ -113,6 +114,7 @@ def cadence_create(*, team, by, steps: list[dict] | None = None, **values) -> Ca
     values["name"] = values["name"].strip()
     cadence = Cadence.objects.create(team=team, created_by=by, **values)
     _replace_steps(cadence, cleaned)
+    audit.record(action="cadence.created", target=cadence, actor=by, changes={"steps": [None, len(cleaned)]})
     return cadence
 
 
@@ -123,11 +125,16 @@ def cadence_update(*, cadence: Cadence, by, steps: list[dict] | None = None, **v
     values = {k: v for k, v in values.items() if k in CADENCE_FIELDS}
     _check_cadence_fields(values, cadence)
     cleaned = _clean_steps(steps) if steps is not None else None
+    before = {field: getattr(cadence, field) for field in values}
     for field, value in values.items():
         setattr(cadence, field, value.strip() if field == "name" else value)
     cadence.save()
     if cleaned is not None:
         _replace_steps(cadence, cleaned)
+    changed = audit.changes_between(before, {field: getattr(cadence, field) for field in values})
+    if cleaned is not None:
+        changed["steps"] = [None, len(cleaned)]
+    audit.record(action="cadence.updated", target=cadence, actor=by, changes=changed)
     return cadence
 
 

@@ -23,6 +23,7 @@ from cadences.models import (
 )
 from cadences.services.common import lead_zone, timeline
 from leads.models import Lead, LeadStatus
+from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import Conflict, NotFound, ValidationFailed
 
 SKIP_ALREADY_ENROLLED = "already_enrolled"
@@ -196,6 +197,12 @@ def enrollment_exit(*, enrollment: Enrollment, reason: str, by, now=None) -> boo
         reason=reason,
         canceled_touches=canceled,
     )
+    audit.record(
+        action="enrollment.exited",
+        target=enrollment,
+        actor=by,
+        changes={"state": ["open", "exited"], "exit_reason": [None, reason]},
+    )
     return True
 
 
@@ -216,6 +223,12 @@ def enrollment_pause(*, enrollment: Enrollment, by, resume_at=None, reason: str 
     enrollment = _lock_enrollment(enrollment)
     if enrollment.state == EnrollmentState.PAUSED:
         if resume_at and enrollment.resume_at != resume_at:
+            audit.record(
+                action="enrollment.resume_date_changed",
+                target=enrollment,
+                actor=by,
+                changes=audit.changes_between({"resume_at": enrollment.resume_at}, {"resume_at": resume_at}),
+            )
             enrollment.resume_at = resume_at
             enrollment.save(update_fields=["resume_at"])
         return enrollment
@@ -227,6 +240,9 @@ def enrollment_pause(*, enrollment: Enrollment, by, resume_at=None, reason: str 
     enrollment.save(update_fields=["state", "paused_at", "resume_at"])
     timeline(lead=enrollment.lead, by=by, event="enrollment_paused", body=reason or enrollment.cadence.name,
              enrollment=enrollment.pk, resume_at=resume_at.isoformat() if resume_at else None)  # fmt: skip
+    audit.record(
+        action="enrollment.paused", target=enrollment, actor=by, changes={"state": ["active", "paused"]}
+    )
     return enrollment
 
 
@@ -258,6 +274,9 @@ def enrollment_resume(*, enrollment: Enrollment, by, now=None) -> Enrollment:
         )
         Touch.objects.filter(pk=touch.pk, status=TouchStatus.SCHEDULED).update(due_at=shifted)
     timeline(lead=lead, by=by, event="enrollment_resumed", body=cadence.name, enrollment=enrollment.pk)
+    audit.record(
+        action="enrollment.resumed", target=enrollment, actor=by, changes={"state": ["paused", "active"]}
+    )
     return enrollment
 
 

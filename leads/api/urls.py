@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.api import views
+from leads.api import privacy, views
 
 urlpatterns = [
     path("leads/", views.LeadCollectionApi.as_view(), name="api-leads"),
@@ -13,6 +13,8 @@ urlpatterns = [
         views.LeadActivityCollectionApi.as_view(),
         name="api-lead-activities",
     ),
+    path("leads/<int:lead_id>/export/", privacy.LeadExportApi.as_view(), name="api-lead-export"),
+    path("leads/<int:lead_id>/erase/", privacy.LeadEraseApi.as_view(), name="api-lead-erase"),
     path("imports/", views.ImportCollectionApi.as_view(), name="api-imports"),
     path("imports/<int:batch_id>/", views.ImportDetailApi.as_view(), name="api-import"),
     path("imports/<int:batch_id>/errors.csv", views.ImportErrorsCsvApi.as_view(), name="api-import-errors"),

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sdrcrm.accounts.models import Notification, Role, Team, User, validate_timezone
+from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import Conflict, ValidationFailed
 
 API_KEY_PREFIX = "sdr_"
@@ -31,13 +32,14 @@ def team_for_api_key(*, raw_key: str) -> Team | None:
 
 
 @transaction.atomic
-def team_rotate_api_key(*, team: Team) -> str:
+def team_rotate_api_key(*, team: Team, by=None) -> str:
     """Replaces the team's key; the old one stops working at once. Returns the new key (shown once)."""
     raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     team.api_key_hash = _hash_api_key(raw_key)
     team.api_key_prefix = raw_key[:10]
     team.api_key_rotated_at = timezone.now()
     team.save(update_fields=["api_key_hash", "api_key_prefix", "api_key_rotated_at"])
+    audit.record(action="team.api_key_rotated", target=team, actor=by)
     return raw_key
 
 
@@ -56,7 +58,7 @@ def _check_team_settings(values: dict) -> None:
 
 
 @transaction.atomic
-def team_create(*, name: str, **settings_values) -> tuple[Team, str]:
+def team_create(*, name: str, by=None, **settings_values) -> tuple[Team, str]:
     """Creates a team and its first API key. Returns (team, raw key)."""
     name = (name or "").strip()
     if not name:
@@ -65,11 +67,12 @@ def team_create(*, name: str, **settings_values) -> tuple[Team, str]:
     if Team.objects.filter(name__iexact=name).exists():
         raise Conflict("A team with this name exists.", field="name")
     team = Team.objects.create(name=name, **{k: v for k, v in settings_values.items() if k in TEAM_SETTINGS})
-    return team, team_rotate_api_key(team=team)
+    audit.record(action="team.created", target=team, actor=by)
+    return team, team_rotate_api_key(team=team, by=by)
 
 
 @transaction.atomic
-def team_update(*, team: Team, **changes) -> Team:
+def team_update(*, team: Team, by=None, **changes) -> Team:
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
@@ -78,9 +81,12 @@ def team_update(*, team: Team, **changes) -> Team:
             raise Conflict("A team with this name exists.", field="name")
     _check_team_settings(changes)
     fields = [k for k in changes if k in (*TEAM_SETTINGS, "name")]
+    before = {field: getattr(team, field) for field in fields}
     for field in fields:
         setattr(team, field, changes[field])
     team.save(update_fields=fields or None)
+    if changed := audit.changes_between(before, {field: changes[field] for field in fields}):
+        audit.record(action="team.updated", target=team, actor=by, changes=changed)
     return team
 
 
@@ -103,6 +109,7 @@ def user_create(
     last_name: str = "",
     timezone_name: str = "UTC",
     validate: bool = True,
+    by=None,
 ) -> User:
     username = (username or "").strip()
     if not username:
@@ -132,6 +139,7 @@ def user_create(
             user.save()
     except IntegrityError as error:
         raise Conflict("This username is taken.", field="username") from error
+    audit.record(action="user.created", target=user, actor=by, team=team, changes={"role": [None, role]})
     return user
 
 
@@ -139,7 +147,7 @@ USER_EDITABLE = ("away_until", "is_active", "timezone", "first_name", "last_name
 
 
 @transaction.atomic
-def user_update(*, user: User, **changes) -> User:
+def user_update(*, user: User, by=None, **changes) -> User:
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
     if "role" in changes and changes["role"] not in Role.values:
@@ -151,11 +159,20 @@ def user_update(*, user: User, **changes) -> User:
             "Pick today or a later date (clear it to mark the rep back).", field="away_until"
         )
     fields = [k for k in changes if k in USER_EDITABLE]
+    before = {field: getattr(user, field) for field in fields}
     for field in fields:
         setattr(user, field, changes[field])
     if user.team_id is None and user.role != Role.ADMIN:
         raise ValidationFailed("Every user but an admin belongs to a team.", field="team")
     user.save(update_fields=fields or None)
+    if changed := audit.changes_between(before, {field: changes[field] for field in fields}):
+        audit.record(
+            action="user.updated",
+            target=user,
+            actor=by,
+            team=user.team_id or before.get("team"),
+            changes=changed,
+        )
     return user
 
 
