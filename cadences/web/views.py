@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cadences import schedule, selectors, services, templating
 from cadences.models import Cadence, Channel, Enrollment
 from cadences.web.forms import CadenceForm, SendingPolicyForm, StepForm
-from cadences.web.queue import queue_labels, queue_rows
+from cadences.web.queue import QueueRows
 from leads.models import Lead
 from sdrcrm.core.errors import DomainError, NotFound, ValidationFailed
 from sdrcrm.core.web import add_domain_error, render_page
@@ -54,14 +54,17 @@ def _queue_context(request) -> dict:
     if channel not in dict(CHANNEL_FILTERS):
         channel = ""
     items = selectors.touch_queue_for_user(user=request.user, channel=channel or None)
-    rows = queue_rows(items)
+    overdue = [item for item in items if item.overdue]
+    due = [item for item in items if not item.overdue]
+    rows = QueueRows(request)
     return {
-        "rows": rows,
-        "overdue": [row for row in rows if row.overdue],
-        "due": [row for row in rows if not row.overdue],
+        "has_rows": bool(items),
+        "overdue_count": len(overdue),
+        "overdue_rows": rows.html(overdue),
+        "due_count": len(due),
+        "due_rows": rows.html(due),
         "channel": channel,
         "channel_filters": CHANNEL_FILTERS,
-        "labels": queue_labels(),
         **_counter_context(request.user),
     }
 
