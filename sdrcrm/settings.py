@@ -200,6 +200,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sdrcrm.core.openapi.add_error_responses",
+    ],
     # One name per choice set where several fields share a name ("outcome", "reason", "stage").
     "ENUM_NAME_OVERRIDES": {
         "ActivityOutcomeEnum": "leads.models.ActivityOutcome",

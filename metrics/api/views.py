@@ -10,6 +10,7 @@ from metrics import exports, selectors
 from metrics.dashboard import dashboard_numbers
 from metrics.periods import period_from_params
 from metrics.scope import scope_for_user
+from sdrcrm.core.api import JsonErrorsMixin
 from sdrcrm.core.errors import ValidationFailed
 
 PERIOD_PARAMETERS = [
@@ -33,8 +34,6 @@ class CsvRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, dict):  # an error payload
-            return "\n".join(f"{key}: {value}" for key, value in data.items()).encode()
         return data
 
 
@@ -112,8 +111,8 @@ class DashboardApi(APIView):
         return Response(dashboard_numbers(scope=scope, period=period, params=request.query_params))
 
 
-class ExportApi(APIView):
-    """One table as a formula-safe CSV download."""
+class ExportApi(JsonErrorsMixin, APIView):
+    """One table as a formula-safe CSV download; a refusal answers as JSON."""
 
     renderer_classes = [JSONRenderer, CsvRenderer]
     table = ""

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,3 +26,14 @@ def exception_handler(exc, context):
             {"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST
         )
     return drf_exception_handler(exc, context)
+
+
+class JsonErrorsMixin:
+    """For an API view that answers with a download (CSV, calendar): a refusal is still the JSON
+    error body every other endpoint answers with, whatever format the client asked for."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

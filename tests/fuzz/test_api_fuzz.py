@@ -1,17 +1,43 @@
-"""Fuzz every API operation from the project's own OpenAPI schema, as each role: no 5xx, ever,
-and (response-schema conformance is the next step: see docs/DEVELOPING.md)."""
+"""Fuzz every API operation from the project's own OpenAPI schema, as each role: no 5xx, ever, and
+every answer as the schema describes it (status, content type, body, headers)."""
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.config import SchemathesisConfig
 
+from sdrcrm.accounts.models import Role
+from sdrcrm.accounts.services import team_rotate_api_key
 from sdrcrm.wsgi import application
+
+ROLES = ["sdr", "ae", "manager", "admin"]  # a BDR has exactly an SDR's rights
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+# Answers that still differ from the schema, in views whose schema is declared elsewhere: the one
+# check each may fail, and why. The fix belongs in that view's `extend_schema`. Shrink to empty.
+KNOWN_MISMATCHES = {
+    ("GET", "/api/queue/"): (
+        response_schema_conformance,
+        "answers {count, next, previous, results, daily_goal, done_today}; the schema says a bare list",
+    ),
+}
 
 # Bounded for CI: generated examples only (the coverage phase multiplies cases per operation).
 FUZZ_CONFIG = SchemathesisConfig.from_dict(
@@ -23,9 +49,8 @@ FUZZ_CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
-schema = schemathesis.openapi.from_dict(
-    SchemaGenerator().get_schema(request=None, public=True), config=FUZZ_CONFIG
-)
+OPENAPI = SchemaGenerator().get_schema(request=None, public=True)
+schema = schemathesis.openapi.from_dict(OPENAPI, config=FUZZ_CONFIG)
 schema.app = application
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +67,39 @@ def _keep_the_test_transaction_open():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["sdr", "ae", "manager", "admin"])
-def token(request, actors):
-    return Token.objects.create(user=getattr(actors, request.param)).key
+@pytest.fixture(params=ROLES)
+def credentials(request, actors):
+    """The role's token, and its team's API key for the machine endpoints."""
+    token = Token.objects.create(user=getattr(actors, request.param)).key
+    return {"Authorization": f"Token {token}", "X-Api-Key": team_rotate_api_key(team=actors.team)}
+
+
+def checks_for(case) -> list:
+    known = KNOWN_MISMATCHES.get((case.operation.method.upper(), case.operation.path))
+    return [check for check in CHECKS if known is None or check is not known[0]]
 
 
 @schema.parametrize()
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_api_never_errors_and_matches_its_schema(case, token):
-    case.call_and_validate(
-        headers={"Authorization": f"Token {token}"},
-        checks=[not_a_server_error],
-    )
+def test_api_never_errors_and_matches_its_schema(case, credentials):
+    case.call_and_validate(headers=credentials, checks=checks_for(case))
+
+
+def served_operations(client) -> set[tuple[str, str]]:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    served = response.json()
+    validate_schema(served)
+    return {(method.upper(), path) for path, item in served["paths"].items() for method in item}
+
+
+def test_served_schema_is_valid_openapi_3_and_every_operation_is_fuzzed_as_every_role(api_for, actors):
+    loaded = list(schema.get_all_operations())
+    fuzzed = {(result.ok().method.upper(), result.ok().path) for result in loaded}
+    assert served_operations(api_for(actors.sdr)) == fuzzed
+    assert {*ROLES, Role.BDR} == set(Role.values)
+
+
+def test_known_mismatches_are_documented_operations():
+    documented = {(method.upper(), path) for path, item in OPENAPI["paths"].items() for method in item}
+    assert set(KNOWN_MISMATCHES) <= documented
