@@ -7,7 +7,10 @@ the file and queues the import task; the task is recorded instead of sent, then 
 synchronously in a fresh process, so its time and peak RSS (getrusage, above that process's
 baseline) are the import's alone, not the upload's (the test client builds the request body in
 memory). `GET /api/imports/{id}/` gives the counts. Run for two file sizes to see whether memory
-is flat. The leads it created are deleted afterwards so the data set keeps its size. Skipped (and
+is flat. Beside it, the database's own ceiling in the same run: the leads just imported, copied under
+other emails and inserted again by one hand-written INSERT … SELECT (indexes and foreign-key checks
+included, then rolled back), so rows/s can be read as a ratio to what PostgreSQL itself takes for
+these rows on this machine now. The leads it created are deleted afterwards so the data set keeps its size. Skipped (and
 said so) while the import route does not exist.
 """
 
@@ -138,6 +141,33 @@ def upload(client, path) -> tuple[object, list]:
     return response, queued
 
 
+def database_ceiling(import_id: int) -> dict:
+    """The leads of an import inserted again by hand SQL in one statement, their foreign keys checked,
+    then rolled back: rows/s of the insert alone (no file, no parsing, no dedupe, no scoring)."""
+    from django.db import connection, transaction
+
+    from leads.models import Lead
+
+    columns = ", ".join(f'"{f.column}"' for f in Lead._meta.concrete_fields if not f.primary_key)
+    table = Lead._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE bench_import_ceiling ON COMMIT DROP AS SELECT {columns} "
+            f'FROM "{table}" WHERE import_batch_id = %s',
+            [import_id],
+        )
+        cursor.execute("UPDATE bench_import_ceiling SET email = 'ceiling.' || email")
+        started = time.perf_counter()
+        cursor.execute(
+            f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM bench_import_ceiling ON CONFLICT DO NOTHING'
+        )
+        rows = cursor.rowcount
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds if seconds else 0}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m bench.csv_import")
     parser.add_argument("--leads", type=int, required=True, help="which bench database (by its size)")
@@ -206,6 +236,12 @@ def main(argv: list[str] | None = None) -> dict:
                 "errors_sample": (status.get("errors") or [])[:5],
             }
         )
+        if result.get("rows_per_s"):
+            ceiling = database_ceiling(body["id"])
+            result["db_ceiling"] = ceiling
+            result["ratio_to_db_ceiling"] = (
+                result["rows_per_s"] / ceiling["rows_per_s"] if ceiling["rows_per_s"] else 0
+            )
     if not args.keep:
         from leads.models import Lead
 

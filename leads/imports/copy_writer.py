@@ -18,6 +18,25 @@ STAGED_FIELDS = (
     "score_explanation", "email_kind",
 )  # fmt: skip
 STAGE_TABLE = "leads_import_stage"
+# Accounts: one per new domain (named by its first row), then one per new company name without a domain.
+ACCOUNTS_BY_DOMAIN = f"""
+    INSERT INTO leads_company (team_id, domain, name, industry, employee_count, country, created_at)
+    SELECT DISTINCT ON (s.company_domain) %s, s.company_domain,
+           left(coalesce(nullif(s.company, ''), s.company_domain), 200), s.industry, s.employee_count, s.country, %s
+    FROM {STAGE_TABLE} s
+    WHERE s.company_domain <> '' AND NOT EXISTS (
+        SELECT 1 FROM leads_company c WHERE c.team_id = %s AND c.domain = s.company_domain AND c.domain <> '')
+    ORDER BY s.company_domain, s.row_number
+    ON CONFLICT (team_id, domain) WHERE NOT (domain = '') DO NOTHING
+"""  # noqa: S608 - a constant name
+ACCOUNTS_BY_NAME = f"""
+    INSERT INTO leads_company (team_id, domain, name, industry, employee_count, country, created_at)
+    SELECT DISTINCT ON (left(s.company, 200)) %s, '', left(s.company, 200), s.industry, s.employee_count, s.country, %s
+    FROM {STAGE_TABLE} s
+    WHERE s.company_domain = '' AND s.company <> '' AND NOT EXISTS (
+        SELECT 1 FROM leads_company c WHERE c.team_id = %s AND c.domain = '' AND c.name = left(s.company, 200))
+    ORDER BY left(s.company, 200), s.row_number
+"""  # noqa: S608 - a constant name
 _ESCAPED = ("\\", "\t", "\n", "\r")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -71,8 +90,9 @@ def _shared_columns(*, batch, now) -> dict:
     return shared
 
 
-def leads_insert_staged(lines: list[str], *, batch, now) -> int:
-    """Writes the staged lines' accounts and leads; returns how many leads were inserted."""
+def leads_insert_staged(lines: list[str], *, batch, now, named_accounts: bool = True) -> int:
+    """Writes the staged lines' accounts and leads; returns how many leads were inserted. `named_accounts`:
+    whether some line has a company name but no domain (else that statement is skipped)."""
     staged = ", ".join(f'"{Lead._meta.get_field(name).column}"' for name in STAGED_FIELDS)
     shared = _shared_columns(batch=batch, now=now)
     shared_columns = ", ".join(f'"{Lead._meta.get_field(name).column}"' for name in shared)
@@ -80,6 +100,7 @@ def leads_insert_staged(lines: list[str], *, batch, now) -> int:
     shared_params = ", ".join("%s" for _name in shared)
     team = batch.team_id
     with connection.cursor() as cursor:
+        # Dropped when the chunk commits; dropped first in case the chunk runs inside a longer transaction.
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGE_TABLE} ON COMMIT DROP AS "  # noqa: S608 - names from the model
@@ -88,35 +109,9 @@ def leads_insert_staged(lines: list[str], *, batch, now) -> int:
         cursor.cursor.copy_expert(
             f"COPY {STAGE_TABLE} (row_number, {staged}) FROM STDIN", io.StringIO("".join(lines))
         )
-        # Accounts: one per new domain (its first row names it), then one per new company name without a domain.
-        cursor.execute(
-            f"""
-            INSERT INTO leads_company (team_id, domain, name, industry, employee_count, country, created_at)
-            SELECT DISTINCT ON (s.company_domain) %s, s.company_domain,
-                   left(coalesce(nullif(s.company, ''), s.company_domain), 200),
-                   s.industry, s.employee_count, s.country, %s
-            FROM {STAGE_TABLE} s
-            WHERE s.company_domain <> '' AND NOT EXISTS (
-                SELECT 1 FROM leads_company c
-                WHERE c.team_id = %s AND c.domain = s.company_domain AND c.domain <> '')
-            ORDER BY s.company_domain, s.row_number
-            ON CONFLICT (team_id, domain) WHERE NOT (domain = '') DO NOTHING
-            """,  # noqa: S608 - names from the model
-            [team, now, team],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO leads_company (team_id, domain, name, industry, employee_count, country, created_at)
-            SELECT DISTINCT ON (left(s.company, 200)) %s, '', left(s.company, 200),
-                   s.industry, s.employee_count, s.country, %s
-            FROM {STAGE_TABLE} s
-            WHERE s.company_domain = '' AND s.company <> '' AND NOT EXISTS (
-                SELECT 1 FROM leads_company c
-                WHERE c.team_id = %s AND c.domain = '' AND c.name = left(s.company, 200))
-            ORDER BY left(s.company, 200), s.row_number
-            """,  # noqa: S608 - names from the model
-            [team, now, team],
-        )
+        cursor.execute(ACCOUNTS_BY_DOMAIN, [team, now, team])
+        if named_accounts:
+            cursor.execute(ACCOUNTS_BY_NAME, [team, now, team])
         cursor.execute(
             f"""
             INSERT INTO leads_lead ({staged}, {shared_columns}, account_id, mql_at)

@@ -13,12 +13,14 @@ _NULLABLE = frozenset({"employee_count"})
 
 class LeadPreparer:
     """Turns valid rows into new-lead fields, scored against the team's ICP profile (remembered per distinct
-    scored values: lists repeat them a lot); `as_copy` also renders them as a line of COPY text."""
+    scored values: lists repeat them a lot). `as_copy`: rendered as a line of COPY text instead of a dict,
+    and, unless `keep_values` (update_existing compares them), the row's cells are let go: memory stays small."""
 
-    def __init__(self, *, profile: Profile | None, threshold: int, as_copy: bool):
+    def __init__(self, *, profile: Profile | None, threshold: int, as_copy: bool, keep_values: bool):
         self.profile = profile
         self.threshold = threshold
         self.as_copy = as_copy
+        self.keep_values = keep_values
         self._scores: dict[tuple, tuple[int, str, list, str]] = {}
 
     def score(self, values: dict) -> tuple[int, str, list, str]:
@@ -53,8 +55,11 @@ class LeadPreparer:
             score_explanation=explanation,
             email_kind=kind,
         )
+        row.named_account = bool(lead["company"]) and not domain
         if self.as_copy:
             row.copy_line = copy_line(row.number, lead, explanation_text)
+            if not self.keep_values:
+                row.raw, row.values = [], {}
         else:
             row.lead = lead
         return row

@@ -22,7 +22,7 @@ from leads.models import (
 )
 from leads.scoring import SCORED_FIELDS, Profile, score_lead
 
-CHUNK = 2000
+CHUNK = 5000
 UPDATABLE_FIELDS = tuple(f for f in IMPORTABLE_FIELDS if f not in ("full_name", "email"))
 
 
@@ -45,7 +45,12 @@ class _Run:
         # Plain creation needs no look-up first: the unique (team, email) index turns a lead the team already
         # has into a conflict, counted as a duplicate. A dry run, update_existing and a resumed run read them.
         self.reads_existing = batch.dry_run or batch.update_existing or resumed
-        self.preparer = LeadPreparer(profile=self.profile, threshold=self.threshold, as_copy=self.as_copy)
+        self.preparer = LeadPreparer(
+            profile=self.profile,
+            threshold=self.threshold,
+            as_copy=self.as_copy,
+            keep_values=batch.update_existing,
+        )
 
     def chunks(self):
         """Parsed and prepared rows, CHUNK at a time (run in the reading thread: no database here)."""
@@ -141,7 +146,12 @@ class _Run:
         """Writes the new leads (and their new accounts); returns how many were written."""
         now = timezone.now()
         if self.as_copy:
-            return leads_insert_staged([row.copy_line for row in rows], batch=self.batch, now=now)
+            return leads_insert_staged(
+                [row.copy_line for row in rows],
+                batch=self.batch,
+                now=now,
+                named_accounts=any(row.named_account for row in rows),
+            )
         company_ids = self._companies(rows)
         leads = []
         for row in rows:
