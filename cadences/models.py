@@ -219,6 +219,12 @@ class Touch(models.Model):
             models.Index(
                 fields=["due_at"], condition=Q(status__in=["scheduled", "sending"]), name="touch_due_idx"
             ),
+            # What the dispatcher claims: due automatic emails, oldest first; a claimed row leaves it.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="scheduled", channel="email"),
+                name="touch_email_due_idx",
+            ),
             models.Index(
                 fields=["owner", "due_at"], condition=Q(status="scheduled"), name="touch_owner_queue_idx"
             ),
@@ -235,6 +241,21 @@ class Touch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} · {self.lead} · {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class RepSendDay(models.Model):
+    """The emails the dispatcher started for one rep on one day of the rep's calendar: the daily cap's
+    counter, reserved under its row lock so that two workers never pass the cap together."""
+
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sender", "day"], name="rep_send_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} · {self.day}: {self.sent}"
 
 
 class ReminderStatus(models.TextChoices):

@@ -10,8 +10,14 @@ def dispatch_due() -> int:
     return services.dispatch_due()
 
 
+@shared_task(name="cadences.touches_send", ignore_result=True, acks_late=True)
+def touches_send(touch_ids: list[int]) -> dict:
+    return services.touches_send(touch_ids=touch_ids)
+
+
 @shared_task(name="cadences.touch_send", ignore_result=True, acks_late=True)
 def touch_send(touch_id: int) -> str:
+    """One touch: the task the dispatcher sent before chunks; kept for messages still queued."""
     return services.touch_send(touch_id=touch_id)
 
 

@@ -39,6 +39,7 @@ from cadences.services.sending import (
     touch_send,
     touches_claim_due,
     touches_reap_expired,
+    touches_send,
 )
 from cadences.services.touches import (
     reminder_create,
@@ -87,4 +88,5 @@ __all__ = [
     "touch_skip",
     "touches_claim_due",
     "touches_reap_expired",
+    "touches_send",
 ]

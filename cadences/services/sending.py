@@ -11,39 +11,55 @@ Invariants:
   the rep's daily cap or the company's weekly cap: those wait for the next window.
 """
 
+import collections
+import contextlib
 import datetime
 import logging
 import os
 import smtplib
+import time
 import uuid
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cadences import schedule, templating
 from cadences.models import (
     EMAIL_CHANNELS,
     Channel,
+    Enrollment,
     EnrollmentState,
     ExitReason,
+    RepSendDay,
+    Step,
     Suppression,
     TeamSendingPolicy,
     Touch,
     TouchStatus,
 )
 from cadences.services.common import email_hash, lead_zone
-from cadences.services.enrollments import enrollment_exit, schedule_next_touch
-from leads.models import Company, Lead
+from cadences.services.enrollments import (
+    _due_for,
+    _variant_for,
+    active_steps,
+    enrollment_exit,
+    schedule_next_touch,
+)
+from leads.models import Activity, ActivityKind, ActivityOutcome, Company, Lead, LeadStatus
 from leads.services import activity_record
 from sdrcrm.accounts.models import User
 
 log = logging.getLogger("cadences.dispatcher")
 
 CLAIM_BATCH = 500
+SEND_CHUNK = 50  # touches per task: one query to load them, one SMTP connection for all
+FINALISE_EVERY = 20  # sent touches finalised together, at most …
+FINALISE_AFTER_SECONDS = 0.05  # … and never held longer than this: a killed worker leaves few `unknown`
 RETRY_AFTER_CONNECT_FAILURE = datetime.timedelta(minutes=2)
 
 
@@ -78,21 +94,25 @@ def sending_policy_update(*, team, by, **changes) -> TeamSendingPolicy:
     return policy
 
 
+def _chunks(touch_ids: list[int]) -> list[list[int]]:
+    return [touch_ids[at : at + SEND_CHUNK] for at in range(0, len(touch_ids), SEND_CHUNK)]
+
+
 def _enqueue(touch_ids: list[int]) -> None:
-    """One task per touch, by id. If the broker is down the claims stay in the database: their leases
-    expire, the reaper returns them to `scheduled`, and a later dispatch enqueues them again."""
-    from cadences.tasks import touch_send
+    """One task per chunk of claimed touches, by id. If the broker is down the claims stay in the
+    database: their leases expire, the reaper returns them to `scheduled`, a later dispatch enqueues them."""
+    from cadences.tasks import touches_send
 
     if not touch_ids:
         return
-    if touch_send.app.conf.task_always_eager:
-        for touch_id in touch_ids:
-            touch_send.delay(touch_id)
+    if touches_send.app.conf.task_always_eager:
+        for chunk in _chunks(touch_ids):
+            touches_send.delay(chunk)
         return
     try:
-        with touch_send.app.producer_or_acquire() as producer:
-            for touch_id in touch_ids:
-                touch_send.apply_async((touch_id,), producer=producer, retry=False)
+        with touches_send.app.producer_or_acquire() as producer:
+            for chunk in _chunks(touch_ids):
+                touches_send.apply_async((chunk,), producer=producer, retry=False)
     except Exception:
         log.exception(
             "broker unavailable: %s claimed touches wait for their leases to expire", len(touch_ids)
@@ -165,9 +185,7 @@ def _release(touch: Touch, *, due_at: datetime.datetime, reason: str) -> str:
     return reason
 
 
-def _sent_today(sender: User, now: datetime.datetime) -> int:
-    zone = schedule.zone_for(sender.timezone)
-    day_start = schedule.local_at(now.astimezone(zone).date(), datetime.time(0, 0), zone)
+def _sent_today(sender: User, day_start: datetime.datetime) -> int:
     return Touch.objects.filter(
         owner=sender, channel__in=list(EMAIL_CHANNELS), send_started_at__gte=day_start
     ).count()
@@ -191,10 +209,6 @@ def account_cap_reached(*, lead: Lead, policy: TeamSendingPolicy, now: datetime.
     return _account_touches_this_week(lead.account_id, now) >= policy.account_touch_cap
 
 
-def is_suppressed(lead: Lead) -> bool:
-    return Suppression.objects.filter(team_id=lead.team_id, email_hash=email_hash(lead.email)).exists()
-
-
 def _from_address(sender: User | None) -> tuple[str, str]:
     default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if sender is not None and sender.email:
@@ -207,60 +221,122 @@ def _message_domain() -> str:
     return address.rsplit("@", 1)[-1] if "@" in address else "sdrcrm.localhost"
 
 
-def _prepare(touch: Touch, now: datetime.datetime) -> str | None:
-    """Under the row lock: None when the touch may be sent now, else what happened instead."""
+def _sender(touch: Touch) -> User | None:
+    return touch.owner or (touch.lead.owner if touch.lead.owner_id else None)
+
+
+def _window(touch: Touch) -> dict:
+    cadence = touch.enrollment.cadence
+    return {
+        "zone": lead_zone(touch.lead, _sender(touch)),
+        "window_start": cadence.window_start,
+        "business_days_only": cadence.business_days_only,
+    }
+
+
+class _SendDays:
+    """The daily cap, reserved per (rep, rep's calendar day) on a `RepSendDay` counter under its row lock,
+    a few sends at a time; whatever is reserved and not started is given back (a killed worker's
+    leftovers only make the day's cap stricter, never looser)."""
+
+    def __init__(self):
+        self.unused: collections.Counter = collections.Counter()
+
+    @staticmethod
+    def key(sender: User, now: datetime.datetime) -> tuple[int, datetime.date]:
+        return sender.pk, now.astimezone(schedule.zone_for(sender.timezone)).date()
+
+    def reserve(self, *, sender: User, now: datetime.datetime, wanted: int, cap: int) -> int:
+        """How many of `wanted` sends `sender` may start today (0…wanted)."""
+        sender_id, day = self.key(sender, now)
+        with transaction.atomic():
+            counter = RepSendDay.objects.select_for_update().filter(sender_id=sender_id, day=day).first()
+            if counter is None:
+                zone = schedule.zone_for(sender.timezone)
+                day_start = schedule.local_at(day, datetime.time(0, 0), zone)
+                # The first reservation of the day counts what went out before the counter existed.
+                RepSendDay.objects.get_or_create(
+                    sender_id=sender_id, day=day, defaults={"sent": _sent_today(sender, day_start)}
+                )
+                counter = RepSendDay.objects.select_for_update().get(sender_id=sender_id, day=day)
+            granted = max(0, min(wanted, cap - counter.sent))
+            if granted:
+                RepSendDay.objects.filter(pk=counter.pk).update(sent=F("sent") + granted)
+        self.unused[sender_id, day] += granted
+        return granted
+
+    def use(self, *, sender: User | None, now: datetime.datetime) -> None:
+        if sender is not None:
+            self.unused[self.key(sender, now)] -= 1
+
+    def give_back(self) -> None:
+        for (sender_id, day), unused in self.unused.items():
+            if unused > 0:
+                RepSendDay.objects.filter(sender_id=sender_id, day=day, sent__gte=unused).update(
+                    sent=F("sent") - unused
+                )
+        self.unused.clear()
+
+
+def _gate(touch: Touch, *, now: datetime.datetime, suppressed: set) -> str | None:
+    """None when nothing about the enrollment, the lead or the hour stops the touch, else what happened
+    instead (already written: released, canceled or skipped)."""
     enrollment, lead, cadence = touch.enrollment, touch.lead, touch.enrollment.cadence
     if enrollment.state == EnrollmentState.PAUSED:
         return _release(touch, due_at=touch.due_at, reason="paused")
     if enrollment.state != EnrollmentState.ACTIVE:
-        Touch.objects.filter(pk=touch.pk).update(
+        Touch.objects.filter(pk=touch.pk, lease_token=touch.lease_token).update(
             status=TouchStatus.CANCELED, lease_token=None, completed_at=now
         )
         return "enrollment_ended"
     blocked = None
-    if lead.opted_out or is_suppressed(lead):
+    if lead.opted_out or (lead.team_id, email_hash(lead.email)) in suppressed:
         blocked = ExitReason.OPTED_OUT
     elif lead.email_bounced or not lead.email:
         blocked = ExitReason.BOUNCED
     if blocked:
-        Touch.objects.filter(pk=touch.pk).update(
+        Touch.objects.filter(pk=touch.pk, lease_token=touch.lease_token).update(
             status=TouchStatus.SKIPPED, lease_token=None, completed_at=now, error=f"not sent: {blocked}"
         )
         enrollment_exit(enrollment=enrollment, reason=blocked, by=None, now=now)
         return "blocked"
-    sender = touch.owner or (lead.owner if lead.owner_id else None)
-    zone = lead_zone(lead, sender)
-    window = {
-        "zone": zone,
-        "window_start": cadence.window_start,
-        "business_days_only": cadence.business_days_only,
-    }
-    if touch.channel == Channel.EMAIL and not schedule.in_window(
-        now, window_end=cadence.window_end, **window
-    ):
+    window = _window(touch)
+    if not schedule.in_window(now, window_end=cadence.window_end, **window):
         return _release(touch, due_at=schedule.into_window(now, window_end=cadence.window_end, **window),
                         reason="outside_window")  # fmt: skip
-    policy = policy_for(touch.team_id)
-    if sender is not None:
-        User.objects.select_for_update().filter(pk=sender.pk).values_list("pk", flat=True).first()
-        if _sent_today(sender, now) >= policy.daily_send_cap:
-            return _release(touch, due_at=schedule.next_window_start(now, **window), reason="daily_cap")
-    if policy.account_touch_cap and lead.account_id:
-        Company.objects.select_for_update().filter(pk=lead.account_id).values_list("pk", flat=True).first()
-        if account_cap_reached(lead=lead, policy=policy, now=now):
-            return _release(touch, due_at=schedule.next_window_start(now, **window), reason="account_cap")
-    if not (touch.subject or touch.body):
-        touch.subject, touch.body = templating.render_touch(touch, lead, sender)
-    touch.message_id = make_msgid(idstring=f"t{touch.pk}", domain=_message_domain())
-    touch.send_started_at = now
-    touch.error = ""
-    touch.save(update_fields=["subject", "body", "message_id", "send_started_at", "error"])
     return None
 
 
-def _build_message(touch: Touch, lead: Lead, sender: User | None) -> EmailMessage:
+def _mark_started(touch: Touch, now: datetime.datetime) -> bool:
+    """The at-most-once marker, committed before the message goes out; False if another run has it."""
+    if not (touch.subject or touch.body):
+        touch.subject, touch.body = templating.render_touch(touch, touch.lead, _sender(touch))
+    touch.message_id = make_msgid(idstring=f"t{touch.pk}", domain=_message_domain())
+    touch.send_started_at = now
+    return bool(
+        Touch.objects.filter(
+            pk=touch.pk, lease_token=touch.lease_token, status=TouchStatus.SENDING,
+            send_started_at__isnull=True, lease_expires_at__gt=now,
+        ).update(subject=touch.subject, body=touch.body, message_id=touch.message_id, send_started_at=now, error="")
+    )  # fmt: skip
+
+
+def _start(touch: Touch, *, now: datetime.datetime, policy: TeamSendingPolicy) -> str | None:
+    """Marks the touch started; under the company's row lock when its weekly cap applies, so two workers
+    never pass it together. None when started, else why not."""
+    lead = touch.lead
+    if not (policy.account_touch_cap and lead.account_id):
+        return None if _mark_started(touch, now) else "not_claimed"
+    with transaction.atomic():
+        Company.objects.select_for_update().filter(pk=lead.account_id).values_list("pk", flat=True).first()
+        if account_cap_reached(lead=lead, policy=policy, now=now):
+            next_window = schedule.next_window_start(now, **_window(touch))
+            return _release(touch, due_at=next_window, reason="account_cap")
+        return None if _mark_started(touch, now) else "not_claimed"
+
+
+def _build_message(touch: Touch, lead: Lead, sender: User | None, domain: str) -> EmailMessage:
     from_header, reply_to = _from_address(sender)
-    domain = _message_domain()
     headers = {
         "Message-ID": touch.message_id,
         "List-Unsubscribe": f"<mailto:unsubscribe@{domain}?subject=unsubscribe%20{touch.message_id.strip('<>')}>",
@@ -277,28 +353,139 @@ def _build_message(touch: Touch, lead: Lead, sender: User | None) -> EmailMessag
     )
 
 
-def touch_send(*, touch_id: int, now: datetime.datetime | None = None) -> str:
-    """Sends one claimed email touch at most once. Returns what happened (for logs and tests)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        touch = (
-            Touch.objects.select_for_update(of=("self",))
-            .select_related("enrollment__cadence", "lead__owner", "step", "owner")
-            .filter(pk=touch_id)
-            .first()
+def _claimed_touches(touch_ids: list[int]) -> list[Touch]:
+    return list(
+        Touch.objects.filter(pk__in=touch_ids)
+        .select_related("enrollment__cadence", "lead__owner", "step", "owner")
+        .order_by("pk")
+    )
+
+
+def _suppressed(touches: list[Touch]) -> set[tuple[int, str]]:
+    hashes = {email_hash(touch.lead.email) for touch in touches}
+    teams = {touch.team_id for touch in touches}
+    return set(
+        Suppression.objects.filter(team_id__in=teams, email_hash__in=hashes).values_list(
+            "team_id", "email_hash"
         )
-        if touch is None or touch.status != TouchStatus.SENDING or touch.send_started_at is not None:
-            return "not_claimed"
-        if touch.lease_expires_at is not None and touch.lease_expires_at <= now:
-            return "lease_expired"
-        refused = _prepare(touch, now)
+    )
+
+
+def _policies(touches: list[Touch]) -> dict[int, TeamSendingPolicy]:
+    teams = {touch.team_id for touch in touches}
+    found = {policy.team_id: policy for policy in TeamSendingPolicy.objects.filter(team_id__in=teams)}
+    return {team_id: found.get(team_id) or policy_for(team_id) for team_id in teams}
+
+
+def _within_daily_cap(
+    touches: list[Touch], *, now, policies, send_days: _SendDays
+) -> tuple[list[Touch], dict]:
+    """The touches each rep may still send today, in order; the rest wait for their next window."""
+    by_sender = collections.defaultdict(list)
+    for touch in touches:
+        by_sender[_sender(touch)].append(touch)
+    allowed, refused = [], {}
+    for sender, theirs in by_sender.items():
+        granted = len(theirs)
+        if sender is not None:
+            cap = policies[theirs[0].team_id].daily_send_cap
+            granted = send_days.reserve(sender=sender, now=now, wanted=len(theirs), cap=cap)
+        allowed.extend(theirs[:granted])
+        for touch in theirs[granted:]:
+            refused[touch.pk] = _release(
+                touch, due_at=schedule.next_window_start(now, **_window(touch)), reason="daily_cap"
+            )
+    allowed.sort(key=lambda touch: touch.pk)
+    return allowed, refused
+
+
+class _Outbox:
+    """One SMTP connection for a chunk, opened on the first message and again after an error."""
+
+    def __init__(self):
+        self.backend = get_connection(fail_silently=False)
+        self.is_open = False
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            if not self.is_open:
+                self.backend.open()
+                self.is_open = True
+            self.backend.send_messages([message])
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.is_open:
+            with contextlib.suppress(Exception):
+                self.backend.close()
+            self.is_open = False
+
+
+def touches_send(*, touch_ids: list[int], now: datetime.datetime | None = None) -> dict[int, str]:
+    """Sends a chunk of claimed email touches, each at most once, over one SMTP connection. Each touch
+    is marked started (committed) just before its message goes out; sent ones are finalised in small
+    groups. Returns what happened to each (for logs and tests)."""
+    clock = (lambda: now) if now is not None else timezone.now
+    outcomes: dict[int, str] = dict.fromkeys(touch_ids, "not_claimed")
+    touches = []
+    for touch in _claimed_touches(touch_ids):
+        if touch.status != TouchStatus.SENDING or touch.send_started_at is not None:
+            continue
+        if touch.lease_expires_at is not None and touch.lease_expires_at <= clock():
+            outcomes[touch.pk] = "lease_expired"
+            continue
+        touches.append(touch)
+    if not touches:
+        return outcomes
+    suppressed, policies = _suppressed(touches), _policies(touches)
+    sendable = []
+    for touch in touches:
+        refused = _gate(touch, now=clock(), suppressed=suppressed)
         if refused:
-            return refused
-        token = touch.lease_token
-    lead = touch.lead
-    sender = touch.owner or (lead.owner if lead.owner_id else None)
+            outcomes[touch.pk] = refused
+        else:
+            sendable.append(touch)
+    send_days = _SendDays()
+    sendable, refused = _within_daily_cap(sendable, now=clock(), policies=policies, send_days=send_days)
+    outcomes.update(refused)
+    outbox, domain, sent, steps = _Outbox(), _message_domain(), [], {}
+    oldest_unfinalised = None
     try:
-        _build_message(touch, lead, sender).send(fail_silently=False)
+        for touch in sendable:
+            held_for = time.monotonic() - oldest_unfinalised if sent else 0.0
+            if len(sent) >= FINALISE_EVERY or held_for >= FINALISE_AFTER_SECONDS:
+                outcomes.update(_finalise_sent(sent, steps=steps))
+                sent = []
+            started_at = clock()
+            refused = _start(touch, now=started_at, policy=policies[touch.team_id])
+            if refused:
+                outcomes[touch.pk] = refused
+                continue
+            sender = _sender(touch)
+            if not sent:
+                oldest_unfinalised = time.monotonic()
+            outcome = _send_one(outbox, touch, sender=sender, domain=domain, now=started_at)
+            if outcome != "retry":  # a message that never reached the server gives its place back
+                send_days.use(sender=sender, now=started_at)
+            if outcome:
+                outcomes[touch.pk] = outcome
+            else:
+                sent.append(touch)
+        if sent:
+            outcomes.update(_finalise_sent(sent, steps=steps))
+    finally:
+        outbox.close()
+        send_days.give_back()
+    return outcomes
+
+
+def _send_one(outbox: _Outbox, touch: Touch, *, sender, domain: str, now: datetime.datetime) -> str | None:
+    """Outside any transaction. None when the server took the message, else `retry` or `failed` (written)."""
+    token = touch.lease_token
+    try:
+        outbox.send(_build_message(touch, touch.lead, sender, domain))
     except (ConnectionRefusedError, smtplib.SMTPConnectError) as error:
         # Nothing reached the server: safe to try again later.
         Touch.objects.filter(pk=touch.pk, lease_token=token, status=TouchStatus.SENDING).update(
@@ -312,38 +499,132 @@ def touch_send(*, touch_id: int, now: datetime.datetime | None = None) -> str:
         )
         log.exception("touch %s: send failed", touch.pk)
         return "failed"
-    return touch_finalise_sent(touch=touch, token=token, sender=sender)
+    return None
 
 
 @transaction.atomic
-def touch_finalise_sent(*, touch: Touch, token, sender) -> str:
+def _finalise_sent(touches: list[Touch], *, steps: dict[int, list[Step]]) -> dict[int, str]:
+    """Done, a timeline row and the next step for each sent touch whose lease still holds; the others
+    (reaped meanwhile: `unknown`) are left for review. A handful of statements for the whole group."""
     finished_at = timezone.now()
-    updated = Touch.objects.filter(pk=touch.pk, lease_token=token, status=TouchStatus.SENDING).update(
-        status=TouchStatus.DONE,
-        outcome="sent",
-        completed_at=finished_at,
-        lease_token=None,
-        lease_expires_at=None,
+    confirmed = []
+    by_token = collections.defaultdict(list)
+    for touch in touches:
+        by_token[touch.lease_token].append(touch)
+    for token, theirs in by_token.items():
+        updated = Touch.objects.filter(
+            pk__in=[touch.pk for touch in theirs], lease_token=token, status=TouchStatus.SENDING
+        ).update(
+            status=TouchStatus.DONE,
+            outcome="sent",
+            completed_at=finished_at,
+            lease_token=None,
+            lease_expires_at=None,
+        )
+        if updated < len(
+            theirs
+        ):  # some were reaped meanwhile: the ones this update finished are known by time
+            done = set(
+                Touch.objects.filter(
+                    pk__in=[touch.pk for touch in theirs], completed_at=finished_at
+                ).values_list("pk", flat=True)
+            )
+            theirs = [touch for touch in theirs if touch.pk in done]
+        confirmed.extend(theirs)
+    for touch in confirmed:
+        touch.status = TouchStatus.DONE
+    _leads_touched(confirmed, at=finished_at)
+    timeline = [_sent_row(touch, at=finished_at) for touch in confirmed]
+    timeline += _schedule_next_touches(confirmed, steps=steps, now=finished_at)
+    Activity.objects.bulk_create(timeline)
+    outcomes = {touch.pk: "sent_unconfirmed" for touch in touches}
+    outcomes.update({touch.pk: "sent" for touch in confirmed})
+    return outcomes
+
+
+def _sent_row(touch: Touch, *, at: datetime.datetime) -> Activity:
+    """The timeline row `activity_record(kind="email", outcome="sent")` writes, for a bulk insert."""
+    return Activity(
+        lead_id=touch.lead_id, team_id=touch.lead.team_id, actor=_sender(touch), kind=ActivityKind.EMAIL,
+        outcome=ActivityOutcome.SENT, body=touch.subject, created_at=at,
+        data={"touch": touch.pk, "step": touch.step_id, "message_id": touch.message_id, "variant": touch.variant},
+    )  # fmt: skip
+
+
+def _leads_touched(touches: list[Touch], *, at: datetime.datetime) -> None:
+    """A first touch starts the lead's clock (first_touch_at, new → working), conditional as in
+    `activity_record`: one statement for the group."""
+    starting = [
+        touch.lead_id
+        for touch in touches
+        if touch.lead.first_touch_at is None or touch.lead.status == LeadStatus.NEW
+    ]
+    if starting:
+        Lead.objects.filter(pk__in=starting).update(
+            first_touch_at=Coalesce("first_touch_at", Value(at)),
+            status=Case(When(status=LeadStatus.NEW, then=Value(LeadStatus.WORKING)), default=F("status")),
+        )
+
+
+def _schedule_next_touches(
+    touches: list[Touch], *, steps: dict[int, list[Step]], now: datetime.datetime
+) -> list[Activity]:
+    """`schedule_next_touch` for a group of ended touches: the next step's touch (created once per
+    enrollment and step), or the enrollment completes. Returns the completions' timeline rows."""
+    next_touches, completing = [], {}
+    states = dict(
+        Enrollment.objects.filter(pk__in=[touch.enrollment_id for touch in touches]).values_list(
+            "pk", "state"
+        )
     )
-    if not updated:
-        return "sent_unconfirmed"
-    activity_record(
-        lead=touch.lead,
-        actor=sender,
-        kind="email",
-        outcome="sent",
-        body=touch.subject,
-        data={
-            "touch": touch.pk,
-            "step": touch.step_id,
-            "message_id": touch.message_id,
-            "variant": touch.variant,
-        },
-        occurred_at=finished_at,
+    for touch in touches:
+        enrollment = touch.enrollment
+        if states.get(enrollment.pk) not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
+            continue
+        if enrollment.cadence_id not in steps:
+            steps[enrollment.cadence_id] = active_steps(enrollment.cadence)
+        later = [step for step in steps[enrollment.cadence_id] if step.position > touch.step.position]
+        if not later:
+            completing[enrollment.pk] = touch
+            continue
+        lead = touch.lead
+        owner = lead.owner if lead.owner_id else touch.owner
+        next_touches.append(
+            Touch(
+                team_id=enrollment.team_id, enrollment=enrollment, lead=lead, step=later[0], owner=owner,
+                channel=later[0].channel, variant=_variant_for(later[0], enrollment),
+                due_at=_due_for(step=later[0], cadence=enrollment.cadence, lead=lead, owner=owner, start=now),
+            )
+        )  # fmt: skip
+    if next_touches:
+        Touch.objects.bulk_create(next_touches, ignore_conflicts=True)  # once per (enrollment, step)
+    if not completing:
+        return []
+    open_states = [EnrollmentState.ACTIVE, EnrollmentState.PAUSED]
+    updated = Enrollment.objects.filter(pk__in=list(completing), state__in=open_states).update(
+        state=EnrollmentState.COMPLETED, ended_at=now
     )
-    touch.status = TouchStatus.DONE
-    schedule_next_touch(touch=touch, now=finished_at)
-    return "sent"
+    ended = list(completing)
+    if updated < len(completing):  # some ended otherwise meanwhile: the ones completed here are known by time
+        ended = list(
+            Enrollment.objects.filter(
+                pk__in=ended, state=EnrollmentState.COMPLETED, ended_at=now
+            ).values_list("pk", flat=True)
+        )
+    return [
+        Activity(
+            lead_id=touch.lead_id, team_id=touch.lead.team_id, kind=ActivityKind.SYSTEM, created_at=now,
+            body=touch.enrollment.cadence.name,
+            data={"event": "enrollment_completed", "cadence": touch.enrollment.cadence_id,
+                  "enrollment": touch.enrollment_id},
+        )
+        for touch in (completing[pk] for pk in ended)
+    ]  # fmt: skip
+
+
+def touch_send(*, touch_id: int, now: datetime.datetime | None = None) -> str:
+    """Sends one claimed email touch at most once. Returns what happened (for logs and tests)."""
+    return touches_send(touch_ids=[touch_id], now=now)[touch_id]
 
 
 @transaction.atomic
