@@ -4,17 +4,23 @@ import datetime
 
 MEETING_LENGTH = datetime.timedelta(minutes=30)
 PRODUCT_ID = "-//sdrcrm//Handoffs//EN"
+CONTROL_CHARACTERS = dict.fromkeys((*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F))
 
 
 def _escape(text: str) -> str:
-    return (
-        (text or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    """A TEXT value (RFC 5545 3.3.11): line breaks as \\n, separators escaped, no other control character."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return text.translate(CONTROL_CHARACTERS)
+
+
+def _parameter(text: str) -> str:
+    """A quoted parameter value (CN=\"…\"): no quotes, no line breaks, no control characters."""
+    return (text or "").replace('"', "").replace("\n", " ").replace("\t", " ").translate(CONTROL_CHARACTERS)
+
+
+def _address(email: str) -> str:
+    return "".join(char for char in (email or "") if char.isprintable() and not char.isspace())
 
 
 def _fold(line: str) -> str:
@@ -66,12 +72,12 @@ def meeting_invitation(
         f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
     ]
-    if organizer_email:
-        lines.append(f'ORGANIZER;CN="{organizer_name.replace(chr(34), "")}":mailto:{organizer_email}')
+    if _address(organizer_email):
+        lines.append(f'ORGANIZER;CN="{_parameter(organizer_name)}":mailto:{_address(organizer_email)}')
     for name, email in attendees:
-        if email:
+        if _address(email):
             lines.append(
-                f'ATTENDEE;CN="{name.replace(chr(34), "")}";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{email}'
+                f'ATTENDEE;CN="{_parameter(name)}";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{_address(email)}'
             )
     lines += ["STATUS:CONFIRMED", "END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -14,10 +14,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 
 
 def neutralise(value):
-    """The cell as a spreadsheet will show it, never as a formula it would run."""
+    """The cell as a spreadsheet will show it, never as a formula it would run (also when spaces come
+    first: some spreadsheets skip them before deciding)."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)
+    ):
         return "'" + value
     return value
 
