@@ -1,7 +1,7 @@
 """Reads of leads, their timeline, imports and ICP profiles, with the visibility rule applied
 (`visible_to`, written once in leads/querysets.py). Missing and not visible are the same 404."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from leads.models import Activity, IcpProfile, ImportBatch, ImportRow, Lead
 from sdrcrm.accounts.models import Role
@@ -43,17 +43,7 @@ def lead_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Lead]:
             leads = leads.filter(owner_id=int(owner))
         else:
             leads = leads.none()
-    query = (filters.get("q") or "").strip()
-    if query:
-        condition = Q()
-        for term in query.split()[:5]:
-            condition &= (
-                Q(first_name__icontains=term)
-                | Q(last_name__icontains=term)
-                | Q(email__icontains=term.lower())
-                | Q(company__icontains=term)
-            )
-        leads = leads.filter(condition)
+    leads = leads.matching(str(filters.get("q") or ""))
     batch = filters.get("batch")
     if batch:
         leads = leads.filter(import_batch_id=int(batch)) if str(batch).isdigit() else leads.none()

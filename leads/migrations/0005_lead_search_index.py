@@ -1,0 +1,37 @@
+"""The lead search (`q=`) reads a trigram GIN index on PostgreSQL, built without locking the table.
+
+The index is on the expression `leads.querysets.LeadSearchText` renders; the two must stay identical.
+It is created here rather than in `Lead.Meta.indexes` so that it can be PostgreSQL-only: on SQLite
+the same search runs as a plain scan.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+INDEX = "lead_search_trgm_idx"
+SEARCH_TEXT = """LOWER("first_name" || ' ' || "last_name" || ' ' || "email" || ' ' || "company")"""
+
+
+def create_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON leads_lead USING gin ({SEARCH_TEXT} gin_trgm_ops)"
+        )
+
+
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    atomic = False  # the index is built concurrently on PostgreSQL
+
+    dependencies = [
+        ("leads", "0004_funnel_indexes"),
+    ]
+
+    operations = [
+        TrigramExtension(),
+        migrations.RunPython(create_search_index, drop_search_index, elidable=False),
+    ]
