@@ -30,13 +30,48 @@ class ScoreCriterionOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
+@extend_schema_field(ScoreCriterionOut(many=True))
+class ScoreExplanationField(serializers.Field):
+    """The stored explanation in ScoreCriterionOut's shape, built as plain dicts: a nested serializer
+    per criterion was most of the time the lead list spent serializing."""
+
+    def to_representation(self, value):
+        return [
+            {
+                "criterion": str(item.get("criterion", "")),
+                "matched": bool(item.get("matched")),
+                "weight": int(item.get("weight") or 0),
+                "detail": str(item.get("detail", "")),
+            }
+            for item in value or ()
+        ]
+
+
 class LeadOut(serializers.ModelSerializer):
-    score_explanation = ScoreCriterionOut(many=True, read_only=True)
+    score_explanation = ScoreExplanationField(read_only=True)
 
     class Meta:
         model = Lead
         fields = LEAD_OUT_FIELDS
         read_only_fields = LEAD_OUT_FIELDS
+
+    def to_representation(self, instance):
+        """What ModelSerializer gives, field by field, without its generic attribute walk (a list
+        renders up to 200 leads): relations are read as their stored ids."""
+        out = {}
+        for name, attribute, field in self._plain_fields():
+            value = getattr(instance, attribute)
+            out[name] = value if value is None or attribute != name else field.to_representation(value)
+        return out
+
+    def _plain_fields(self):
+        if not hasattr(self, "_plain_field_list"):
+            self._plain_field_list = [
+                (name, f"{name}_id" if isinstance(field, serializers.PrimaryKeyRelatedField) else name, field)
+                for name, field in self.fields.items()
+                if not field.write_only
+            ]
+        return self._plain_field_list
 
 
 class LeadUpdateIn(serializers.Serializer):

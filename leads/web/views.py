@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,10 +28,11 @@ from leads.models import (
     RowAction,
 )
 from leads.scoring import CRITERIA, DEFAULT_WEIGHTS
+from leads.web import list_rows
 from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import team_members
 from sdrcrm.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
-from sdrcrm.core.pagination import estimated_count
+from sdrcrm.core.pagination import page_number, read_page
 from sdrcrm.core.web import render_page
 
 
@@ -52,6 +52,8 @@ def page_errors(view):
 
 
 PAGE_SIZE = 50
+# Past this many leads the list says "about N" (the planner's estimate) instead of counting them.
+EXACT_COUNT_LIMIT_ON_PAGES = 500
 LIST_FILTERS = ("q", "status", "stage", "owner", "source", "grade", "ordering", "batch")
 SAMPLE_CSV = Path(__file__).resolve().parent.parent / "sample_data" / "sample_leads.csv"
 SORTS = [
@@ -63,18 +65,6 @@ SORTS = [
     ("company", gettext_lazy("Company")),
     ("created_at", gettext_lazy("Oldest first")),
 ]
-
-
-class _CountedPaginator(Paginator):
-    """A paginator whose count is the capped, cheap one the API uses."""
-
-    def __init__(self, object_list, per_page, *, known_count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = known_count
-
-    @property
-    def count(self):
-        return self._known_count
 
 
 def _owner_choices(user):
@@ -91,14 +81,18 @@ def _domain_errors(error: DomainError) -> dict:
 @page_errors
 def lead_list_view(request):
     filters = {name: request.GET.get(name, "").strip() for name in LIST_FILTERS}
-    leads = selectors.lead_list_for_user(user=request.user, filters=filters).select_related("owner")
-    count, is_estimate = estimated_count(leads)
-    page = _CountedPaginator(leads, PAGE_SIZE, known_count=count).get_page(request.GET.get("page"))
+    leads = (
+        selectors.lead_list_for_user(user=request.user, filters=filters)
+        .select_related("owner")
+        .only(*list_rows.ROW_FIELDS)
+    )
+    number = page_number(request.GET.get("page")) or 1
+    page, is_estimate = read_page(leads, number, PAGE_SIZE, exact_limit=EXACT_COUNT_LIMIT_ON_PAGES)
     query = urlencode({k: v for k, v in filters.items() if v})
     context = {
         "page": page,
-        "leads": page.object_list,
-        "count": count,
+        "rows": list_rows.lead_rows(page.object_list),
+        "count": page.paginator.count,
         "count_is_estimate": is_estimate,
         "filters": filters,
         "query": query,
