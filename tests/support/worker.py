@@ -28,7 +28,16 @@ def database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, queue: str, email_url: str, concurrency: int = 2, extra_env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        queue: str,
+        email_url: str,
+        concurrency: int = 2,
+        extra_env: dict | None = None,
+        app: str = "sdrcrm",
+    ):
+        self.app = app  # tests.support.celery_on_queue: the tasks the worker sends stay on `queue` too
         self.queue = queue
         self.email_url = email_url
         self.concurrency = concurrency
@@ -46,12 +55,13 @@ class Worker:
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "USE_HTTPS": "0",
             "CONN_MAX_AGE": "0",
+            "FAULTS_QUEUE": self.queue,
             **self.extra_env,
         }
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 (the worker owns it while it runs)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "sdrcrm", "worker", "-Q", self.queue, "-c", str(self.concurrency),
+            [sys.executable, "-m", "celery", "-A", self.app, "worker", "-Q", self.queue, "-c", str(self.concurrency),
              "--pool", "prefork", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO",
              "-n", f"{self.queue}@%h"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
