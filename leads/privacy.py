@@ -3,9 +3,10 @@
 Erasure anonymises instead of deleting, so that every count the metrics make (leads, stages,
 touches, handoffs, opportunities, amounts, outcomes, owners, timestamps) stays the same: the
 personal text goes (names, email, phone, LinkedIn, title, qualification notes, message subjects
-and bodies, timeline bodies, imported rows, reminder and handoff notes, notifications and audit
-entries that quoted them), the numbers and states stay. The email's hash joins the team's
-suppression list, so the person is never emailed again, and the lead's open enrollment ends.
+and bodies, timeline bodies, imported rows and their lines in the uploaded lists, reminder and
+handoff notes, notifications and audit entries that quoted them), the numbers and states stay.
+The email's hash joins the team's suppression list, so the person is never emailed again, and
+the lead's open enrollment ends.
 
 Privacy spans every app that keeps rows about a lead; it finds them through the models' relations
 to Lead (so a new app's rows are exported too) and loads the cadence and handoff models by name,
@@ -16,11 +17,12 @@ import datetime
 import hashlib
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from leads.models import Activity, ActivityKind, ImportRow, Lead
+from leads.models import Activity, ActivityKind, ImportBatch, ImportRow, Lead
 from leads.services import LEAD_PARKED_HOOKS, activity_record
 from sdrcrm.accounts.models import Notification
 from sdrcrm.audit import services as audit
@@ -176,11 +178,36 @@ def _clear_other_apps(lead: Lead) -> None:
         model._default_manager.filter(lead_id=lead.pk).update(**dict.fromkeys(field_names, ""))
 
 
-def _clear_imported_rows(lead: Lead, email: str) -> None:
+def _clear_imported_rows(lead: Lead, email: str) -> set[int]:
+    """Blanks what the import reports kept of the person; returns the batches their rows came in."""
     same_person = Q(lead_id=lead.pk)
     if email:
         same_person |= Q(batch__team_id=lead.team_id, email=email)
-    ImportRow.objects.filter(same_person).update(email="", raw=[], previous={}, changes={})
+    rows = ImportRow.objects.filter(same_person)
+    batch_ids = set(rows.values_list("batch_id", flat=True))
+    rows.update(email="", raw=[], previous={}, changes={})
+    return batch_ids | ({lead.import_batch_id} if lead.import_batch_id else set())
+
+
+def _scrub_uploaded_files(*, batch_ids: set[int], values: list[str]) -> None:
+    """Drops the lines that quote the person from the uploaded lists they came in (files are not
+    transactional: called after commit)."""
+    for batch in ImportBatch.objects.filter(pk__in=batch_ids).exclude(file=""):
+        storage, name = batch.file.storage, batch.file.name
+        if not storage.exists(name):
+            continue
+        with storage.open(name, "rb") as handle:
+            raw = handle.read()
+        encoding = batch.encoding or "utf-8"
+        try:
+            text = raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            encoding, text = "utf-8", raw.decode("utf-8", errors="replace")
+        lines = text.splitlines(keepends=True)
+        kept = [line for line in lines if not any(value.lower() in line.lower() for value in values)]
+        if len(kept) != len(lines):
+            storage.delete(name)
+            storage.save(name, ContentFile("".join(kept).encode(encoding, errors="replace")))
 
 
 def _forget_audit(lead: Lead, values: list[str]) -> None:
@@ -232,7 +259,9 @@ def lead_erase(*, lead: Lead, by, reason: str, now: datetime.datetime | None = N
     lead.save(update_fields=["first_name", "last_name", *LEAD_PERSONAL_FIELDS, "opted_out", "updated_at"])
     _clear_timeline(lead)
     _clear_other_apps(lead)
-    _clear_imported_rows(lead, email)
+    batch_ids = _clear_imported_rows(lead, email)
+    if values:
+        transaction.on_commit(lambda: _scrub_uploaded_files(batch_ids=batch_ids, values=values))
     if values:
         opportunity = apps.get_model("handoffs", "Opportunity")
         _replace_mentions(opportunity.objects.filter(lead_id=lead.pk), ("name", "lost_reason"), values)

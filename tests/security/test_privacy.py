@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -163,6 +164,28 @@ def test_erased_person_is_suppressed_and_their_enrollment_ends(actors, api_for):
     assert not Touch.objects.filter(lead=lead, status="scheduled").exists()
     lead.refresh_from_db()
     assert (str(lead), lead.email, lead.opted_out) == ("Erased lead", "", True)
+
+
+def test_erasure_drops_the_person_from_the_uploaded_list_after_commit(
+    actors, api_for, django_capture_on_commit_callbacks
+):
+    batch = ImportBatch(team=actors.team, created_by=actors.sdr, filename="list.csv", encoding="utf-8")
+    batch.file.save(
+        "list.csv",
+        ContentFile(f"First Name,Email\nZebulon,{EMAIL}\nMari,mari@nordlys.ee\n".encode()),
+        save=False,
+    )
+    batch.save()
+    lead = lead_services.lead_create(
+        team=actors.team, by=actors.sdr, values={"first_name": "Zebulon", "email": EMAIL}, import_batch=batch
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api_for(actors.manager).post(f"/api/leads/{lead.pk}/erase/", {"reason": "Request #45"}, format="json")
+
+    batch.refresh_from_db()
+    with batch.file.open("rb") as handle:
+        assert handle.read().decode() == "First Name,Email\nMari,mari@nordlys.ee\n"
 
 
 def test_erasing_twice_is_a_conflict_and_changes_nothing(actors, api_for):
