@@ -2,7 +2,8 @@
 COPY text; here the chunk is COPYed into a temporary staging table, the accounts it needs are created in
 two INSERT … SELECT (by domain, then by name for rows without one), and the leads in one INSERT … SELECT
 that joins their account and adds what every row shares … ON CONFLICT DO NOTHING, so a lead another
-import created meanwhile is a duplicate, not an error. No model instance is built."""
+import created meanwhile is a duplicate, not an error. No model instance is built. Accounts are inserted in
+domain order and leads in email order, so imports running at once wait for each other, never deadlock."""
 
 import io
 import json
@@ -126,7 +127,7 @@ def leads_insert_staged(lines: list[str], *, batch, now, named_accounts: bool = 
                    END,
                    CASE WHEN s.stage = %s THEN %s::timestamptz END
             FROM {STAGE_TABLE} s
-            ORDER BY s.row_number
+            ORDER BY s.email
             ON CONFLICT DO NOTHING
             """,  # noqa: S608 - names from the model
             [*shared.values(), team, team, LeadStage.MQL, now],
