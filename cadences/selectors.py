@@ -286,16 +286,19 @@ def touch_queue_for_user(*, user, now=None, channel: str | None = None) -> list[
 
 
 def touches_done_today(*, user, now=None) -> int:
-    """Touches the user finished today, counted up to DONE_TODAY_LIMIT (a bounded count)."""
+    """Touches the user finished today (and their own sent by themselves), counted up to
+    DONE_TODAY_LIMIT. Reached through the touch's owner and the day, so the cost stays that of one
+    team's day whatever the user did before: a touch the user works belongs to a lead of their team."""
     now = now or timezone.now()
     day_start, day_end = day_bounds(user, now)
     return (
         Touch.objects.filter(
-            Q(completed_by=user) | Q(owner=user, completed_by__isnull=True),
+            Q(owner=user, completed_by__isnull=True) | Q(owner__team_id=user.team_id, completed_by=user),
             status=TouchStatus.DONE,
             completed_at__gte=day_start,
             completed_at__lt=day_end,
         )
+        .order_by()
         .values("pk")[:DONE_TODAY_LIMIT]
         .count()
     )

@@ -174,3 +174,17 @@ def test_api_queue_rows_fill_exactly_the_documented_fields(actors, api_for, queu
     )  # fmt: skip
     assert touch_row["lead"]["name"] == "Lead2 Mets" and touch_row["lead"]["score"] == 52
     assert (reminder_row["type"], reminder_row["why"], reminder_row["step"]) == ("reminder", "Ping", None)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_done_today_counts_what_the_rep_worked_and_their_own_automatic_sends(actors, queue):
+    cadence, leads = queue
+    teammates_lead = LeadFactory(team=actors.team, owner=actors.bdr)
+    cadence_enroll(cadence=cadence, lead_ids=[teammates_lead.pk], by=actors.bdr)
+    touch_complete(touch=_touch(teammates_lead), outcome="no_answer", note="", by=actors.sdr)
+    touch_complete(touch=_touch(leads[0]), outcome="connected", note="", by=actors.sdr)
+    Touch.objects.filter(pk=_touch(leads[1]).pk).update(status="done", outcome="sent", completed_at=NOW)
+    touch_complete(touch=_touch(leads[2]), outcome="connected", note="", by=actors.bdr)
+    assert selectors.touches_done_today(user=actors.sdr) == 3
+    assert selectors.touches_done_today(user=actors.bdr) == 1
+    assert selectors.touches_done_today(user=actors.sdr, now=NOW + datetime.timedelta(days=1)) == 0
