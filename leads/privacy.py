@@ -265,7 +265,8 @@ def lead_erase(*, lead: Lead, by, reason: str, now: datetime.datetime | None = N
     if values:
         opportunity = apps.get_model("handoffs", "Opportunity")
         _replace_mentions(opportunity.objects.filter(lead_id=lead.pk), ("name", "lost_reason"), values)
-        _replace_mentions(Notification.objects.all(), ("title", "body"), values)
+        readers = Q(user__team_id=lead.team_id) | Q(user__team__isnull=True)
+        _replace_mentions(Notification.objects.filter(readers), ("title", "body"), values)
     _forget_audit(lead, values)
     activity_record(
         lead=lead,

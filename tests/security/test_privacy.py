@@ -22,6 +22,7 @@ from leads.models import ImportBatch, ImportRow, Lead
 from metrics import selectors as metrics
 from metrics.periods import Period
 from metrics.scope import Scope
+from sdrcrm.accounts.services import notification_create
 from tests.cadences.factories import CadenceFactory, add_steps
 from tests.handoffs.factories import hand_off
 
@@ -186,6 +187,20 @@ def test_erasure_drops_the_person_from_the_uploaded_list_after_commit(
     batch.refresh_from_db()
     with batch.file.open("rb") as handle:
         assert handle.read().decode() == "First Name,Email\nMari,mari@nordlys.ee\n"
+
+
+def test_erasure_leaves_a_namesake_in_another_team_alone(actors, api_for):
+    lead = lead_services.lead_create(
+        team=actors.team, by=actors.sdr, values={"first_name": NAME[0], "last_name": NAME[1], "email": EMAIL}
+    )
+    namesake = notification_create(
+        user=actors.other_ae, kind="system", title=f"New handoff: {NAME[0]} {NAME[1]}"
+    )
+
+    api_for(actors.manager).post(f"/api/leads/{lead.pk}/erase/", {"reason": "Request #46"}, format="json")
+
+    namesake.refresh_from_db()
+    assert namesake.title == f"New handoff: {NAME[0]} {NAME[1]}"
 
 
 def test_erasing_twice_is_a_conflict_and_changes_nothing(actors, api_for):
