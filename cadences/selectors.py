@@ -1,10 +1,9 @@
 """Reads for the pages and the API, visibility applied (404 for "missing or not yours")."""
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from cadences import schedule, templating
@@ -87,8 +86,8 @@ def reminder_get_for_user(*, user, reminder_id: int) -> Reminder:
 
 
 # The Today queue --------------------------------------------------------------------------------
-# The queue is the page SDRs live in: one query for the touches, one for their cadences' step
-# counts, one for the reminders, plain values rather than model instances (no per-row lookups).
+# The queue is the page SDRs live in: one query for the touches (with their step counts), one for
+# the reminders, plain values rather than model instances (no per-row lookups).
 
 QUEUE_LEAD_FIELDS = ("id", "first_name", "last_name", "email", "phone", "title", "company", "score",
                      "grade", "email_kind", "source", "linkedin_url", "created_at")  # fmt: skip
@@ -182,15 +181,13 @@ def _lead_of(row: dict) -> QueueLead:
     return QueueLead(*(row[f"lead__{name}"] for name in QUEUE_LEAD_FIELDS))
 
 
-def _live_step_counts(cadence_ids: set[int]) -> dict[int, int]:
-    """Live steps per cadence, counted here: a cadence has a handful of steps."""
-    if not cadence_ids:
-        return {}
-    return Counter(
-        Step.objects.filter(cadence_id__in=cadence_ids, archived_at__isnull=True).values_list(
-            "cadence_id", flat=True
-        )
+def _live_step_count():
+    """M of "step N of M": live steps are numbered 1…M without gaps (cadences.services.builder), so
+    the last one's position, looked up in the touch query itself."""
+    last_live_step = Step.objects.filter(
+        cadence_id=OuterRef("enrollment__cadence_id"), archived_at__isnull=True
     )
+    return Subquery(last_live_step.order_by("-position").values("position")[:1])
 
 
 def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[QueueItem]:
@@ -202,13 +199,12 @@ def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[Queue
     elif channel:
         touches = touches.filter(channel=channel)
     rows = list(
-        _priority(touches, "lead__", day_start).values(
+        _priority(touches.annotate(step_count=_live_step_count()), "lead__", day_start).values(
             "id", "due_at", "channel", "subject", "body", "variant", "step__position", "step__subject",
-            "step__body", "step__variants", "step__instructions", "enrollment__cadence_id",
+            "step__body", "step__variants", "step__instructions", "step_count",
             "enrollment__cadence__name", *(f"lead__{name}" for name in QUEUE_LEAD_FIELDS),
         )[:QUEUE_LIMIT]
     )  # fmt: skip
-    step_counts = _live_step_counts({row["enrollment__cadence_id"] for row in rows})
     items = []
     for row in rows:
         lead = _lead_of(row)
@@ -225,7 +221,7 @@ def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[Queue
             values = values or templating.values_for(lead, user)
             instructions = templating.render(row["step__instructions"], values)
         position, cadence_name = row["step__position"], row["enrollment__cadence__name"]
-        step_count = step_counts.get(row["enrollment__cadence_id"], position)
+        step_count = row["step_count"] or position
         items.append(
             QueueItem(
                 kind="touch",

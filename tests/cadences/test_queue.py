@@ -188,3 +188,11 @@ def test_done_today_counts_what_the_rep_worked_and_their_own_automatic_sends(act
     assert selectors.touches_done_today(user=actors.sdr) == 3
     assert selectors.touches_done_today(user=actors.bdr) == 1
     assert selectors.touches_done_today(user=actors.sdr, now=NOW + datetime.timedelta(days=1)) == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_step_n_of_m_counts_only_the_cadences_live_steps(actors, api_for, queue):
+    cadence, _leads = queue
+    cadence.steps.filter(position=3).update(archived_at=NOW)
+    rows = api_for(actors.sdr).get("/api/queue/").data["results"]
+    assert {(row["step"], row["steps_total"]) for row in rows} == {(1, 2)}
