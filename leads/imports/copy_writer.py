@@ -101,8 +101,10 @@ def leads_insert_staged(lines: list[str], *, batch, now, named_accounts: bool = 
     shared_params = ", ".join("%s" for _name in shared)
     team = batch.team_id
     with connection.cursor() as cursor:
-        # Dropped when the chunk commits; dropped first in case the chunk runs inside a longer transaction.
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+        if (
+            len(connection.atomic_blocks) > 1
+        ):  # inside a longer transaction: the last chunk's table is still there
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGE_TABLE} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             f"SELECT 0::integer AS row_number, {staged} FROM leads_lead WITH NO DATA"
