@@ -505,7 +505,14 @@ def _send_one(outbox: _Outbox, touch: Touch, *, sender, domain: str, now: dateti
 @transaction.atomic
 def _finalise_sent(touches: list[Touch], *, steps: dict[int, list[Step]]) -> dict[int, str]:
     """Done, a timeline row and the next step for each sent touch whose lease still holds; the others
-    (reaped meanwhile: `unknown`) are left for review. A handful of statements for the whole group."""
+    (reaped meanwhile: `unknown`) are left for review. A handful of statements for the whole group.
+
+    Its commit does not wait for the disk: should PostgreSQL crash before the flush, the group is
+    lost as a whole and its touches, started and never finalised, become `unknown` (never resent),
+    so at most once holds; the one flush per message is the started marker's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
     finished_at = timezone.now()
     confirmed = []
     by_token = collections.defaultdict(list)
