@@ -256,6 +256,55 @@ def machine() -> dict:
     }
 
 
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one live process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_snapshot(workers: list, sink) -> dict[str, dict]:
+    """CPU seconds so far, per role: the worker processes, the sink, the dispatcher (this process); and
+    PostgreSQL's busy time in the bench database (`pg_stat_database.active_time`: statements running,
+    wall clock, every session; the workers' sessions end with each task, so /proc cannot see them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT active_time / 1000.0, xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        )
+        active, commits = cursor.fetchone()
+    return {
+        "workers": {pid: _process_cpu(pid) for worker in workers for pid in _group_pids(worker.pid)},
+        "sink": {pid: _process_cpu(pid) for pid in _group_pids(sink.pid)},
+        "dispatcher": {os.getpid(): time.process_time()},
+        "postgres_busy": {0: float(active)},
+        "postgres_commits": {0: float(commits)},
+    }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    return {
+        role: round(sum(seconds - before[role].get(pid, 0.0) for pid, seconds in pids.items()), 1)
+        for role, pids in after.items()
+    }
+
+
 def commit() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True, check=False
@@ -318,6 +367,7 @@ def measure(args) -> dict:
 
         app.conf.task_always_eager = False
         app.conf.task_default_queue = queue
+        cpu_before = cpu_snapshot(workers, sink)
         t0 = time.time()
         deadline = time.monotonic() + args.timeout
         passes = []
@@ -340,6 +390,8 @@ def measure(args) -> dict:
                 break
             time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
         time.sleep(1.0)  # a message finalised just now is at the sink already; let the file settle
+        time.sleep(1.0)  # PostgreSQL publishes its session statistics about once a second
+        report["cpu_seconds"] = cpu_used(cpu_before, cpu_snapshot(workers, sink))
         report["timed_out"] = open_ != 0
         report["statuses"] = statuses()
         report["passes"] = passes
@@ -400,7 +452,8 @@ def markdown(report: dict) -> str:
         "distinct addresses, one cadence with one automatic email step (00:00–23:59 UTC, every day), one "
         "active enrollment and one email touch due now per lead. The bench process does what beat does, "
         "every second: `touches_reap_expired()` then `dispatch_due()` (claims in batches of 500 with a lease, "
-        "one `touch_send` task per touch), until no touch is scheduled or sending. Time = first dispatch → "
+        "one `cadences.touches_send` task per 50 claimed touches, each over one SMTP connection), until no touch "
+        "is scheduled or sending. Time = first dispatch → "
         "last message at the sink. Target: < 120 s, no address twice.",
         "",
         f"Code: `{report['code']}`.",
@@ -418,8 +471,29 @@ def markdown(report: dict) -> str:
         f"{report['passes'][0]['pass_seconds']} s, enqueueing included). Raw figures: "
         f"`bench/out/{report['json']}`; every message: `{report['sink_file']}` (not committed).",
         "",
+        cpu_line(report),
+        "",
     ]
     return "\n".join(lines)
+
+
+def cpu_line(report: dict) -> str:
+    """Where the time went: CPU seconds per process over the timed part, and per message sent."""
+    cpu, sent = dict(report["cpu_seconds"]), max(report["at_sink"], 1)
+    commits = cpu.pop("postgres_commits")
+    roles = {"workers": "Celery workers (CPU)", "sink": "SMTP sink (CPU)", "dispatcher": "dispatcher (CPU)",
+             "postgres_busy": "PostgreSQL statements running (wall, all sessions)"}  # fmt: skip
+    parts = [
+        f"{label} {cpu[role]:,.1f} s = {1000 * cpu[role] / sent:.2f} ms/message"
+        for role, label in roles.items()
+    ]
+    total = sum(cpu.values())
+    return (
+        f"Where the {report['seconds']} s went (/proc and pg_stat_database): " + "; ".join(parts) + f"; "
+        f"{commits / sent:.1f} PostgreSQL commits per message. Together {1000 * total / sent:.2f} ms per message: "
+        f"at most ~{sent / total if total else 0:,.0f} msg/s on {report['machine']['nproc']} idle cores; the rest "
+        "of the wall clock went to the other work on the machine."
+    )
 
 
 def update_results(report: dict) -> None:
