@@ -73,6 +73,18 @@ def _owner_choices(user):
     return team_members(team=user.team, roles=[Role.SDR, Role.BDR, Role.MANAGER])
 
 
+def _owner_filter_options(user) -> list[tuple[str, str]]:
+    """(value, name) for the list's owner filter: the user's teammates other than the user."""
+    if user.team_id is None:
+        return []
+    teammates = (
+        team_members(team=user.team_id, roles=[Role.SDR, Role.BDR, Role.MANAGER])
+        .exclude(pk=user.pk)
+        .only("id", "first_name", "last_name", "username")
+    )
+    return [(str(member.pk), member.display_name) for member in teammates]
+
+
 def _domain_errors(error: DomainError) -> dict:
     return {error.field or "__all__": error.message}
 
@@ -101,7 +113,7 @@ def lead_list_view(request):
         "sources": LeadSource.choices,
         "grades": Grade.choices,
         "sorts": SORTS,
-        "owners": _owner_choices(request.user),
+        "owners": _owner_filter_options(request.user),
         "can_claim": request.user.is_prospector,
         "can_park": request.user.is_prospector or request.user.is_manager or request.user.is_admin,
     }

@@ -146,3 +146,21 @@ def test_manager_edits_the_icp_and_sees_the_grade_preview(page, live_server, act
     assert IcpProfile.objects.get(team=actors.team).title_keywords == ["cfo", "finance"]
     assert set(Lead.objects.filter(industry="Software").values_list("grade", flat=True)) == {"B"}
     assert page.js_errors == []
+
+
+def test_manager_pages_through_a_long_list_keeping_the_filter(page, live_server, actors):
+    LeadFactory.create_batch(60, team=actors.team, owner=None, status="new")
+    LeadFactory.create_batch(3, team=actors.team, owner=None, status="working")
+    sign_in(page, live_server, actors.manager)
+    page.goto(f"{live_server.url}/leads/?status=new")
+    rows = page.locator("#lead-table tbody tr")
+    expect(rows).to_have_count(50)
+    table = page.locator("#lead-table")
+    assert "60 leads" in table.inner_text() and "Page 1 of 2" in table.inner_text()
+    page.click("#lead-table a[rel=next]")
+    expect(rows).to_have_count(10)
+    assert "status=new" in page.url and "page=2" in page.url
+    assert "Page 2 of 2" in table.inner_text()
+    page.click("#lead-table a[rel=prev]")
+    expect(rows).to_have_count(50)
+    assert page.js_errors == []
