@@ -3,12 +3,14 @@
 Invariants:
 - a due email touch is claimed by exactly one dispatcher: `FOR UPDATE SKIP LOCKED` on PostgreSQL, a
   conditional UPDATE inside an IMMEDIATE transaction on SQLite; the claim is a lease (token, expiry);
-- the executor re-checks everything under the row lock, then commits `send_started_at` before it
-  sends; the send happens outside any transaction; the finalise is conditional on the lease;
+- the executor takes claimed touches a chunk at a time, re-checks each, then commits its
+  `send_started_at` (a conditional UPDATE on the lease: one run wins) just before it sends; the send
+  happens outside any transaction; the finalise, in small groups, is conditional on the lease;
 - a claim that expired before it started goes back to `scheduled`; one that started but was not
   finalised becomes `unknown` and is never resent by itself (at most once beats a duplicate);
 - no email to an opted-out, bounced or suppressed address, outside the lead's send window, or over
-  the rep's daily cap or the company's weekly cap: those wait for the next window.
+  the rep's daily cap (a counter per rep and day, reserved under its row lock) or the company's
+  weekly cap (counted under the company's row lock): those wait for the next window.
 """
 
 import collections
@@ -241,13 +243,14 @@ class _SendDays:
 
     def __init__(self):
         self.unused: collections.Counter = collections.Counter()
+        self.reserved_for: dict[int, tuple[int, datetime.date]] = {}
 
     @staticmethod
     def key(sender: User, now: datetime.datetime) -> tuple[int, datetime.date]:
         return sender.pk, now.astimezone(schedule.zone_for(sender.timezone)).date()
 
     def reserve(self, *, sender: User, now: datetime.datetime, wanted: int, cap: int) -> int:
-        """How many of `wanted` sends `sender` may start today (0…wanted)."""
+        """How many of `wanted` sends `sender` may start today (0…wanted); `hold` names them."""
         sender_id, day = self.key(sender, now)
         with transaction.atomic():
             counter = RepSendDay.objects.select_for_update().filter(sender_id=sender_id, day=day).first()
@@ -265,9 +268,13 @@ class _SendDays:
         self.unused[sender_id, day] += granted
         return granted
 
-    def use(self, *, sender: User | None, now: datetime.datetime) -> None:
-        if sender is not None:
-            self.unused[self.key(sender, now)] -= 1
+    def hold(self, touches: list[Touch], *, sender: User, now: datetime.datetime) -> None:
+        for touch in touches:
+            self.reserved_for[touch.pk] = self.key(sender, now)
+
+    def use(self, touch: Touch) -> None:
+        if touch.pk in self.reserved_for:
+            self.unused[self.reserved_for.pop(touch.pk)] -= 1
 
     def give_back(self) -> None:
         for (sender_id, day), unused in self.unused.items():
@@ -390,6 +397,7 @@ def _within_daily_cap(
         if sender is not None:
             cap = policies[theirs[0].team_id].daily_send_cap
             granted = send_days.reserve(sender=sender, now=now, wanted=len(theirs), cap=cap)
+            send_days.hold(theirs[:granted], sender=sender, now=now)
         allowed.extend(theirs[:granted])
         for touch in theirs[granted:]:
             refused[touch.pk] = _release(
@@ -429,6 +437,18 @@ def touches_send(*, touch_ids: list[int], now: datetime.datetime | None = None) 
     groups. Returns what happened to each (for logs and tests)."""
     clock = (lambda: now) if now is not None else timezone.now
     outcomes: dict[int, str] = dict.fromkeys(touch_ids, "not_claimed")
+    send_days = _SendDays()
+    try:
+        sendable, policies = _checked(touch_ids, clock=clock, send_days=send_days, outcomes=outcomes)
+        _send_in_turn(sendable, clock=clock, policies=policies, send_days=send_days, outcomes=outcomes)
+    finally:
+        send_days.give_back()
+    return outcomes
+
+
+def _checked(touch_ids, *, clock, send_days: _SendDays, outcomes: dict) -> tuple[list[Touch], dict]:
+    """The chunk's touches that may go out now, in id order, with their teams' policies; the others
+    are released, canceled or skipped (written) and their outcome noted."""
     touches = []
     for touch in _claimed_touches(touch_ids):
         if touch.status != TouchStatus.SENDING or touch.send_started_at is not None:
@@ -438,7 +458,7 @@ def touches_send(*, touch_ids: list[int], now: datetime.datetime | None = None) 
             continue
         touches.append(touch)
     if not touches:
-        return outcomes
+        return [], {}
     suppressed, policies = _suppressed(touches), _policies(touches)
     sendable = []
     for touch in touches:
@@ -447,11 +467,14 @@ def touches_send(*, touch_ids: list[int], now: datetime.datetime | None = None) 
             outcomes[touch.pk] = refused
         else:
             sendable.append(touch)
-    send_days = _SendDays()
     sendable, refused = _within_daily_cap(sendable, now=clock(), policies=policies, send_days=send_days)
     outcomes.update(refused)
+    return sendable, policies
+
+
+def _send_in_turn(sendable: list[Touch], *, clock, policies, send_days: _SendDays, outcomes: dict) -> None:
     outbox, domain, sent, steps = _Outbox(), _message_domain(), [], {}
-    oldest_unfinalised = None
+    oldest_unfinalised = 0.0
     try:
         for touch in sendable:
             held_for = time.monotonic() - oldest_unfinalised if sent else 0.0
@@ -468,7 +491,7 @@ def touches_send(*, touch_ids: list[int], now: datetime.datetime | None = None) 
                 oldest_unfinalised = time.monotonic()
             outcome = _send_one(outbox, touch, sender=sender, domain=domain, now=started_at)
             if outcome != "retry":  # a message that never reached the server gives its place back
-                send_days.use(sender=sender, now=started_at)
+                send_days.use(touch)
             if outcome:
                 outcomes[touch.pk] = outcome
             else:
@@ -477,8 +500,6 @@ def touches_send(*, touch_ids: list[int], now: datetime.datetime | None = None) 
             outcomes.update(_finalise_sent(sent, steps=steps))
     finally:
         outbox.close()
-        send_days.give_back()
-    return outcomes
 
 
 def _send_one(outbox: _Outbox, touch: Touch, *, sender, domain: str, now: datetime.datetime) -> str | None:
