@@ -53,6 +53,8 @@ def import_batch_revert(*, batch: ImportBatch, by) -> dict:
             Lead.objects.filter(pk__in=deletable[start : start + CHUNK]).delete()[1].get("leads.Lead", 0)
         )
     restored = 0
+    icp = IcpProfile.objects.filter(team_id=batch.team_id, is_active=True).first()
+    profile = Profile.from_model(icp) if icp else None
     for record in ImportRow.objects.filter(batch=batch, action=RowAction.UPDATE).iterator(chunk_size=CHUNK):
         lead = Lead.objects.filter(pk=record.lead_id).first()
         if lead is None:
@@ -66,8 +68,6 @@ def import_batch_revert(*, batch: ImportBatch, by) -> dict:
             continue
         for name, value in record.previous.items():
             setattr(lead, name, value)
-        profile_icp = IcpProfile.objects.filter(team_id=lead.team_id, is_active=True).first()
-        profile = Profile.from_model(profile_icp) if profile_icp else None
         lead.score, lead.grade, lead.score_explanation = score_lead(
             profile, **{f: getattr(lead, f) for f in SCORED_FIELDS}
         )
