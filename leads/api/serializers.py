@@ -56,22 +56,29 @@ class LeadOut(serializers.ModelSerializer):
         read_only_fields = LEAD_OUT_FIELDS
 
     def to_representation(self, instance):
-        """What ModelSerializer gives, field by field, without its generic attribute walk (a list
-        renders up to 200 leads): relations are read as their stored ids."""
+        """What ModelSerializer gives, field by field, without rebuilding the fields for each request
+        nor DRF's generic attribute walk (a list renders up to 200 leads): relations are read as
+        their stored ids, every other field through its serializer field."""
         out = {}
-        for name, attribute, field in self._plain_fields():
+        for name, attribute, field in self._reading_plan():
             value = getattr(instance, attribute)
-            out[name] = value if value is None or attribute != name else field.to_representation(value)
+            out[name] = value if value is None or field is None else field.to_representation(value)
         return out
 
-    def _plain_fields(self):
-        if not hasattr(self, "_plain_field_list"):
-            self._plain_field_list = [
-                (name, f"{name}_id" if isinstance(field, serializers.PrimaryKeyRelatedField) else name, field)
+    def _reading_plan(self) -> list:
+        """(name, attribute, field or None for a relation's id), built once per class: the fields'
+        to_representation depends on neither the request nor the instance."""
+        plan = type(self).__dict__.get("_plan")
+        if plan is None:
+            plan = [
+                (name, f"{name}_id", None)
+                if isinstance(field, serializers.PrimaryKeyRelatedField)
+                else (name, name, field)
                 for name, field in self.fields.items()
                 if not field.write_only
             ]
-        return self._plain_field_list
+            type(self)._plan = plan
+        return plan
 
 
 class LeadUpdateIn(serializers.Serializer):
