@@ -30,11 +30,27 @@ import urllib.request
 from collections import defaultdict
 
 from bench.env import OUT_DIR, PG_SERVER_URL, REFERENCE_LEADS, REPO_DIR, bench_environ, database_name
+from bench.run import code_state, free_port, login, machine, shorten_sql
 
 RESULTS_MD = REPO_DIR / "bench" / "RESULTS.md"
 LOCUSTFILE = REPO_DIR / "bench" / "locustfile.py"
 SMALL_DATABASE = "sdrcrm_bench_load"
 KINDS = ("sdr", "ae", "manager")
+# Pages looked at in-process when slow under load: (kind, locust name) → (user, a concrete URL).
+PROBES = {
+    ("sdr", "GET /today/"): ("bench-sdr-02", "/today/"),
+    ("sdr", "GET /api/queue/"): ("bench-sdr-02", "/api/queue/"),
+    ("sdr", "GET /dashboard/me/"): ("bench-sdr-02", "/dashboard/me/"),
+    ("ae", "GET /handoffs/"): ("bench-ae-01", "/handoffs/"),
+    ("ae", "GET /api/handoffs/?status=pending"): ("bench-ae-01", "/api/handoffs/?status=pending"),
+    ("manager", "GET /dashboard/"): ("bench-manager", "/dashboard/"),
+    ("manager", "GET /api/metrics/funnel/"): ("bench-manager", "/api/metrics/funnel/?from={start}&to={end}"),
+    ("manager", "GET /api/metrics/leaderboard/"): (
+        "bench-manager",
+        "/api/metrics/leaderboard/?from={start}&to={end}",
+    ),
+}
+SLOW_RATIO = 3  # p95 over this many ceilings: say where the page spends its time
 
 
 def log(message: str) -> None:
@@ -105,8 +121,6 @@ class Gunicorn:
     """gunicorn on a free port of 127.0.0.1 with production settings on the bench database."""
 
     def __init__(self, database: str, *, workers: int, threads: int):
-        from bench.run import free_port
-
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = OUT_DIR / "gunicorn-load.log"
@@ -141,11 +155,24 @@ class Gunicorn:
         log("gunicorn stopped")
 
 
-def locust(base: str, *, kinds: str, mix: list[int], spawn_rate: int, seconds: int, stem: str) -> dict:
+def sign_in_everyone(base: str, mix: list[int]) -> dict[str, str]:
+    """Each bench user the runs need, signed in once through the login page: username → session."""
+    sdrs, aes, managers = mix
+    names = [f"bench-sdr-{n:02d}" for n in range(1, 51)][: max(sdrs, sum(mix))]
+    names += [f"bench-ae-{n:02d}" for n in range(1, min(aes, 15) + 1)]
+    names += ["bench-manager"] if managers else []
+    log(f"signing in {len(names)} users")
+    return {name: login(base, name) for name in names}
+
+
+def locust(
+    base: str, *, kinds: str, mix: list[int], spawn_rate: int, seconds: int, stem: str, sessions: str
+) -> dict:
     """One headless locust run; returns its recorded samples and wall-clock seconds."""
     samples_path = OUT_DIR / f"{stem}.samples.json"
     users = sum(mix)
     env = dict(os.environ, LOAD_KINDS=kinds, LOAD_SAMPLES=str(samples_path), LOAD_MIX=",".join(map(str, mix)))
+    env["LOAD_SESSIONS"] = sessions
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", base,
         "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "--stop-timeout", "10",
@@ -208,6 +235,61 @@ def summarise(run: dict, *, skip_sign_in: bool = True) -> dict:
     }  # fmt: skip
 
 
+def probe(database: str, pages: list[tuple[str, str]]) -> dict:
+    """In-process, one request each (Django's test client, the load's settings and data): SQL count,
+    SQL time and the slowest query, in a fresh process."""
+    args = [sys.executable, "-m", "bench.load", "--probe", *(f"{user} {url}" for user, url in pages)]
+    completed = subprocess.run(
+        args, env=environ(database), cwd=REPO_DIR, capture_output=True, text=True, timeout=600
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON ") :])
+    sys.stderr.write(completed.stderr[-3000:])
+    return {}
+
+
+def probe_here(pages: list[str]) -> None:
+    """`--probe "user url" …`: run inside the bench environment given by DATABASE_URL."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.probe import probe_one
+
+    start, end = month_bounds()
+    client, out = Client(HTTP_HOST="localhost"), {}
+    for page in pages:
+        username, url = page.split(" ", 1)
+        url = url.format(start=start, end=end)
+        user = get_user_model().objects.get(username=username)
+        found = probe_one(client, argparse.Namespace(url=url), user, None)
+        out[page] = {k: v for k, v in found.items() if k != "sql"} | {
+            "slowest": sorted(found.get("sql", []), key=lambda q: q["ms"], reverse=True)[:3]
+        }
+    print("BENCH_JSON " + json.dumps(out), flush=True)
+
+
+def month_bounds() -> tuple[str, str]:
+    today = datetime.date.today()
+    return (today - datetime.timedelta(days=30)).isoformat(), today.isoformat()
+
+
+def explain_slow(report: dict) -> None:
+    slow = [
+        page for page in report["mixed"]["pages"]
+        if page["ratio_p95"] > SLOW_RATIO and (page["kind"], page["page"]) in PROBES
+    ]  # fmt: skip
+    if not slow:
+        return
+    wanted = [PROBES[(page["kind"], page["page"])] for page in slow]
+    found = probe(report["database"], wanted)
+    for page, (user, url) in zip(slow, wanted, strict=True):
+        page["probe"] = found.get(f"{user} {url}", {})
+
+
 def judge(report: dict) -> None:
     ceilings = [report["ceiling_before"]["all"]["p95_ms"], report["ceiling_after"]["all"]["p95_ms"]]
     reference = sum(ceilings) / len(ceilings)
@@ -262,6 +344,18 @@ def markdown(report: dict) -> str:
         lines.append(row(page["kind"], f"`{page['page']}`", page))
     lines.append(row("ceiling", "`GET /bench/ceiling/` before", before))
     lines.append(row("ceiling", "`GET /bench/ceiling/` after", after))
+    probed = [page for page in m["pages"] if page.get("probe", {}).get("queries") is not None]
+    if probed:
+        lines += ["", f"Where the pages over {SLOW_RATIO}× the ceiling spend their time (one request in-process, "
+                  "Django's test client on the same data after the load; every query in the JSON):"]  # fmt: skip
+        for page in probed:
+            p = page["probe"]
+            slowest = p["slowest"][0] if p.get("slowest") else {"ms": 0, "sql": ""}
+            lines.append(
+                f"- {page['kind']} `{page['page']}` ({p.get('url')}): {p.get('in_process_ms')} ms, "
+                f"{p.get('queries')} queries taking {p.get('sql_ms')} ms; slowest {slowest['ms']} ms: "
+                f"`{shorten_sql(slowest['sql'])}`"
+            )
     if report.get("notes"):
         lines += ["", *report["notes"]]
     lines += ["", f"Raw figures: `bench/out/{report['stem']}.json` (locust's CSV beside it).", ""]
@@ -296,14 +390,16 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-results", action="store_true", help="do not touch bench/RESULTS.md")
+    parser.add_argument("--probe", nargs="+", metavar="USER URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.probe:
+        probe_here(args.probe)
+        return {}
     leads = 10_000 if args.small else REFERENCE_LEADS
     database = args.database or (SMALL_DATABASE if args.small else database_name(leads))
     if not database.startswith("sdrcrm_bench"):
         raise SystemExit("the load test changes its data: only a bench database (sdrcrm_bench…)")
     import locust as locust_package
-
-    from bench.run import code_state, machine
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.UTC)
@@ -330,6 +426,9 @@ def main(argv: list[str] | None = None) -> dict:
     report["data"] = prepare(database, leads=leads, seed=args.seed, small=args.small)
     server = Gunicorn(database, workers=args.workers, threads=args.threads)
     try:
+        mix = [args.sdrs, args.aes, args.managers]
+        sessions = OUT_DIR / f"{stem}.sessions.json"
+        sessions.write_text(json.dumps(sign_in_everyone(server.base, mix)))
         runs = {}
         for name, kinds, seconds in (
             ("ceiling_before", "ceiling", args.ceiling_duration),
@@ -337,8 +436,8 @@ def main(argv: list[str] | None = None) -> dict:
             ("ceiling_after", "ceiling", args.ceiling_duration),
         ):
             runs[name] = locust(
-                server.base, kinds=kinds, mix=[args.sdrs, args.aes, args.managers], spawn_rate=args.spawn_rate, seconds=seconds,
-                stem=f"{stem}-{name.replace('_', '-')}",
+                server.base, kinds=kinds, mix=mix, spawn_rate=args.spawn_rate, seconds=seconds,
+                stem=f"{stem}-{name.replace('_', '-')}", sessions=str(sessions),
             )  # fmt: skip
             report[name] = summarise(runs[name])
             f = report[name]["all"]
@@ -347,8 +446,10 @@ def main(argv: list[str] | None = None) -> dict:
             )
     finally:
         server.stop()
+        sessions.unlink(missing_ok=True)
     report["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     judge(report)
+    explain_slow(report)
     out = OUT_DIR / f"{stem}.json"
     out.write_text(json.dumps(report, indent=2, default=str))
     log(f"raw figures: {out}")

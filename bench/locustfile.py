@@ -18,6 +18,8 @@ import os
 import random
 import re
 import time
+from http.cookiejar import Cookie
+from pathlib import Path
 
 from locust import FastHttpUser, between, events, task
 
@@ -25,6 +27,11 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "bench-password-not-a-secret")
 KINDS = set(os.environ.get("LOAD_KINDS", "sdr,ae,manager").split(","))
 SAMPLES_PATH = os.environ.get("LOAD_SAMPLES", "")
 SDRS, AES, MANAGERS = (int(n) for n in os.environ.get("LOAD_MIX", "50,15,5").split(","))
+# username → session cookie of a sign-in done before the run (bench.load signs everyone in once, so a
+# run measures the work, not 70 password hashes at its start); without it each user signs in itself.
+SESSIONS = (
+    json.loads(Path(os.environ["LOAD_SESSIONS"]).read_text()) if os.environ.get("LOAD_SESSIONS") else {}
+)
 # bench-sdr-01's queue is the one bench/scenarios.py measures: that SDR reads, never changes it.
 READ_ONLY_SDRS = {"bench-sdr-01"}
 CALL_OUTCOMES = ["no_answer", "no_answer", "voicemail", "connected", "wrong_number"]
@@ -68,6 +75,10 @@ class Person(FastHttpUser):
 
     def on_start(self) -> None:
         self.username = self.username_for(next(_numbers[self.kind]))
+        if self.username in SESSIONS:
+            host = self.host.split("://", 1)[1].split(":")[0]
+            self.client.cookiejar.set_cookie(session_cookie(SESSIONS[self.username], host))
+            return
         page = self.client.get("/accounts/login/", name="/accounts/login/", context=self.context())
         token = CSRF_FIELD.search(page.text or "")
         with self.client.post(
@@ -248,6 +259,14 @@ class Ceiling(Person):
     @task
     def ceiling(self) -> None:
         self.page("/bench/ceiling/")
+
+
+def session_cookie(value: str, host: str) -> Cookie:
+    return Cookie(
+        version=0, name="sessionid", value=value, port=None, port_specified=False, domain=host,
+        domain_specified=False, domain_initial_dot=False, path="/", path_specified=True, secure=False,
+        expires=None, discard=True, comment=None, comment_url=None, rest={},
+    )  # fmt: skip
 
 
 def month_bounds() -> tuple[str, str]:
