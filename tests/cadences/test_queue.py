@@ -196,3 +196,12 @@ def test_step_n_of_m_counts_only_the_cadences_live_steps(actors, api_for, queue)
     cadence.steps.filter(position=3).update(archived_at=NOW)
     rows = api_for(actors.sdr).get("/api/queue/").data["results"]
     assert {(row["step"], row["steps_total"]) for row in rows} == {(1, 2)}
+
+
+def test_without_javascript_a_rows_button_logs_and_returns_to_the_queue(client, actors, queue):
+    _cadence, leads = queue
+    client.force_login(actors.sdr)
+    touch = _touch(leads[0])
+    response = client.post(f"/today/touches/{touch.pk}/", {"outcome": "wrong_number", "due_at": ""})
+    assert response.status_code == 302 and response["Location"] == "/today/"
+    assert Touch.objects.get(pk=touch.pk).outcome == "wrong_number"
