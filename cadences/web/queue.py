@@ -130,7 +130,7 @@ class QueueRows:
         return self.actions[channel]
 
     def _due(self, item: QueueItem) -> str:
-        """ "due 14:30" today; "overdue since Mon 2 Mar" before today; in the viewer's zone."""
+        """Says "due 14:30" today, "overdue since Mon 2 Mar" before today, in the viewer's zone."""
         local = item.due_at.astimezone(self.zone)
         if not item.overdue:
             return f"{self.words['due_prefix']} {local:%H:%M}"
