@@ -27,6 +27,12 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"], name="audit_team_recent_idx"),
             models.Index(fields=["target_type", "target_id", "-created_at"], name="audit_target_idx"),
+            # "This team's enrollment.* events": pattern ops let PostgreSQL use it for a prefix too.
+            models.Index(
+                fields=["team", "action", "-created_at", "-id"],
+                name="audit_team_action_idx",
+                opclasses=["", "varchar_pattern_ops", "", ""],
+            ),
         ]
 
     def __str__(self) -> str:
