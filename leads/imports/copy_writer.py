@@ -54,8 +54,9 @@ def copy_json(value) -> str:
     return copy_text(json.dumps(value, ensure_ascii=False))
 
 
-def copy_line(number: int, lead: dict, explanation_text: str) -> str:
-    """One staged row: its row number, then STAGED_FIELDS (the explanation already as COPY text)."""
+def copy_line(number: int, lead: dict, explanation_text: str) -> bytes:
+    """One staged row: its row number, then STAGED_FIELDS (the explanation already as COPY text), in UTF-8:
+    a chunk waiting to be written holds bytes, not wider strings."""
     cells = [str(number)]
     for name in STAGED_FIELDS:
         value = lead[name]
@@ -67,7 +68,7 @@ def copy_line(number: int, lead: dict, explanation_text: str) -> str:
             cells.append(copy_text(value))
         else:
             cells.append(str(value))
-    return "\t".join(cells) + "\n"
+    return ("\t".join(cells) + "\n").encode()
 
 
 def _shared_columns(*, batch, now) -> dict:
@@ -91,7 +92,7 @@ def _shared_columns(*, batch, now) -> dict:
     return shared
 
 
-def leads_insert_staged(lines: list[str], *, batch, now, named_accounts: bool = True) -> int:
+def leads_insert_staged(lines: list[bytes], *, batch, now, named_accounts: bool = True) -> int:
     """Writes the staged lines' accounts and leads; returns how many leads were inserted. `named_accounts`:
     whether some line has a company name but no domain (else that statement is skipped)."""
     staged = ", ".join(f'"{Lead._meta.get_field(name).column}"' for name in STAGED_FIELDS)
@@ -110,7 +111,7 @@ def leads_insert_staged(lines: list[str], *, batch, now, named_accounts: bool = 
             f"SELECT 0::integer AS row_number, {staged} FROM leads_lead WITH NO DATA"
         )
         cursor.cursor.copy_expert(
-            f"COPY {STAGE_TABLE} (row_number, {staged}) FROM STDIN", io.StringIO("".join(lines))
+            f"COPY {STAGE_TABLE} (row_number, {staged}) FROM STDIN", io.BytesIO(b"".join(lines))
         )
         cursor.execute(ACCOUNTS_BY_DOMAIN, [team, now, team])
         if named_accounts:

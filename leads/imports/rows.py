@@ -30,7 +30,7 @@ class ParsedRow:
     errors: list[dict]
     email: str = ""
     lead: dict | None = None  # the new lead's own fields, prepared by the reading thread (run.LeadPreparer)
-    copy_line: str = ""  # the same fields as one line of COPY text (PostgreSQL)
+    copy_line: bytes = b""  # the same fields as one line of COPY text (PostgreSQL)
     named_account: bool = False  # a company name without a domain: its account is found by name
 
 
