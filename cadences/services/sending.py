@@ -180,8 +180,15 @@ def touches_reap_expired(*, now: datetime.datetime | None = None) -> dict:
     return {"rescheduled": returned, "unknown": unknown}
 
 
+def _unstarted(touch: Touch):
+    """The touch, if it is still this claim's and not started (a twin run of its chunk may have it)."""
+    return Touch.objects.filter(
+        pk=touch.pk, lease_token=touch.lease_token, status=TouchStatus.SENDING, send_started_at__isnull=True
+    )
+
+
 def _release(touch: Touch, *, due_at: datetime.datetime, reason: str) -> str:
-    Touch.objects.filter(pk=touch.pk, lease_token=touch.lease_token).update(
+    _unstarted(touch).update(
         status=TouchStatus.SCHEDULED, lease_token=None, lease_expires_at=None, due_at=due_at, error=reason
     )
     return reason
@@ -292,9 +299,7 @@ def _gate(touch: Touch, *, now: datetime.datetime, suppressed: set) -> str | Non
     if enrollment.state == EnrollmentState.PAUSED:
         return _release(touch, due_at=touch.due_at, reason="paused")
     if enrollment.state != EnrollmentState.ACTIVE:
-        Touch.objects.filter(pk=touch.pk, lease_token=touch.lease_token).update(
-            status=TouchStatus.CANCELED, lease_token=None, completed_at=now
-        )
+        _unstarted(touch).update(status=TouchStatus.CANCELED, lease_token=None, completed_at=now)
         return "enrollment_ended"
     blocked = None
     if lead.opted_out or (lead.team_id, email_hash(lead.email)) in suppressed:
@@ -302,7 +307,7 @@ def _gate(touch: Touch, *, now: datetime.datetime, suppressed: set) -> str | Non
     elif lead.email_bounced or not lead.email:
         blocked = ExitReason.BOUNCED
     if blocked:
-        Touch.objects.filter(pk=touch.pk, lease_token=touch.lease_token).update(
+        _unstarted(touch).update(
             status=TouchStatus.SKIPPED, lease_token=None, completed_at=now, error=f"not sent: {blocked}"
         )
         enrollment_exit(enrollment=enrollment, reason=blocked, by=None, now=now)
