@@ -49,7 +49,7 @@ class TeamCollectionApi(GenericAPIView):
         selectors.require_role(request.user, Role.ADMIN)
         data = TeamCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        team, raw_key = services.team_create(**data.validated_data)
+        team, raw_key = services.team_create(**data.validated_data, by=request.user)
         team.api_key = raw_key
         return Response(TeamWithKeyOut(team).data, status=status.HTTP_201_CREATED)
 
@@ -66,14 +66,14 @@ class TeamDetailApi(APIView):
         data.is_valid(raise_exception=True)
         if not request.user.is_admin and set(data.validated_data) - MANAGER_EDITABLE_TEAM_FIELDS:
             raise NotAllowed("Only an admin renames a team.")
-        return Response(TeamOut(services.team_update(team=team, **data.validated_data)).data)
+        return Response(TeamOut(services.team_update(team=team, by=request.user, **data.validated_data)).data)
 
 
 class TeamRotateKeyApi(APIView):
     @extend_schema(request=None, responses=TeamWithKeyOut)
     def post(self, request, team_id: int):
         team = selectors.team_get_for_user(user=request.user, team_id=team_id)
-        raw_key = services.team_rotate_api_key(team=team)
+        raw_key = services.team_rotate_api_key(team=team, by=request.user)
         team.api_key = raw_key
         return Response(TeamWithKeyOut(team).data)
 
@@ -96,7 +96,7 @@ class UserCollectionApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["timezone_name"] = values.pop("timezone")
-        user = services.user_create(**values)
+        user = services.user_create(**values, by=request.user)
         return Response(UserOut(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,7 +118,9 @@ class UserDetailApi(APIView):
         data.is_valid(raise_exception=True)
         if not request.user.is_admin and set(data.validated_data) - MANAGER_EDITABLE_USER_FIELDS:
             raise NotAllowed("A manager may only set a rep's away date and active flag.")
-        return Response(UserOut(services.user_update(user=target, **data.validated_data)).data)
+        return Response(
+            UserOut(services.user_update(user=target, by=request.user, **data.validated_data)).data
+        )
 
 
 class NotificationCollectionApi(GenericAPIView):

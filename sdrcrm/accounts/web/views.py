@@ -111,7 +111,7 @@ def team_settings_view(request):
         form = TeamSettingsForm(request.POST, instance=Team.objects.get(pk=team.pk))
         if form.is_valid():
             try:
-                services.team_update(team=team, **form.cleaned_data)
+                services.team_update(team=team, by=request.user, **form.cleaned_data)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -128,7 +128,7 @@ def team_rotate_key_view(request):
         team = _managed_team(request)
     except (NotFound, NotAllowed):
         return render_page(request, "404.html", {}, status=404)
-    new_key = services.team_rotate_api_key(team=team)
+    new_key = services.team_rotate_api_key(team=team, by=request.user)
     return render_page(
         request, "accounts/team_settings.html", _team_page_context(team, new_key=new_key), partial="api-key"
     )
@@ -145,7 +145,7 @@ def member_away_view(request, user_id: int):
     status = 200
     if form.is_valid():
         try:
-            services.user_update(user=member, away_until=form.cleaned_data["away_until"])
+            services.user_update(user=member, by=request.user, away_until=form.cleaned_data["away_until"])
         except DomainError as error:
             add_domain_error(form, error)
     if form.errors:
