@@ -130,7 +130,12 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx"),
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_user_unread_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "dedupe_key"],

@@ -58,5 +58,10 @@ def notification_list_for_user(*, user: User, unread_only: bool = False) -> Quer
     return notifications
 
 
-def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+UNREAD_SHOWN_UP_TO = 99
+
+
+def notification_unread_count(*, user: User, up_to: int = UNREAD_SHOWN_UP_TO) -> int:
+    """Unread notifications, counted no further than `up_to + 1` (the bell reads "99+"): the layout asks
+    on every page, so its cost must not grow with a forgotten inbox."""
+    return Notification.objects.filter(user=user, read_at__isnull=True)[: up_to + 1].count()

@@ -60,6 +60,13 @@ def test_layout_shows_the_user_role_navigation_and_unread_count(client, actors):
     assert "X-CSRFToken" in html
 
 
+def test_the_bell_stops_counting_at_99(client, actors):
+    for number in range(101):
+        notification_create(user=actors.sdr, kind="system", title=f"Note {number}")
+    client.force_login(actors.sdr)
+    assert 'class="bell-count">99+<' in client.get("/today/").content.decode()
+
+
 def test_pages_carry_a_content_security_policy(client, actors):
     client.force_login(actors.sdr)
     policy = client.get("/today/")["Content-Security-Policy"]
