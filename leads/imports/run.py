@@ -22,7 +22,7 @@ from leads.models import (
 )
 from leads.scoring import SCORED_FIELDS, Profile, score_lead
 
-CHUNK = 5000
+CHUNK = 2500
 UPDATABLE_FIELDS = tuple(f for f in IMPORTABLE_FIELDS if f not in ("full_name", "email"))
 
 
