@@ -2,15 +2,17 @@
 
 A page is read with one row more than it shows, so "is there a next page" needs no count, and on
 the last page the count is exact for free. Otherwise `count` is exact up to EXACT_COUNT_LIMIT rows
-(one COUNT capped at EXACT_COUNT_LIMIT + 1 rows); past that it is PostgreSQL's planner estimate and
-the response says `"count_is_estimate": true`. When the planner already expects many times the limit,
-the capped COUNT is skipped: at a million rows it would be the slowest query of the request.
+(a COUNT capped at EXACT_COUNT_LIMIT + 1 rows, inside the rows' statement); past that it is
+PostgreSQL's planner estimate and the response says `"count_is_estimate": true`. When the planner
+already expects many times the limit, the capped COUNT is skipped: at a million rows it would be the
+slowest part of the request.
 """
 
 import json
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
+from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -24,6 +26,8 @@ def planner_estimate(queryset) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    if queryset.query.is_empty():
+        return 0
     sql, params = queryset.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -45,17 +49,37 @@ def estimated_count(queryset, *, exact_limit: int = EXACT_COUNT_LIMIT) -> tuple[
     return max(estimate, capped), True
 
 
+def _with_capped_count(queryset, limit: int):
+    """The queryset with each row carrying `capped_count`: the COUNT capped at `limit` + 1 rows,
+    computed once by the database in the same statement as the rows (one round trip)."""
+    sql, params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+    # The inner SQL is Django's own compilation of the queryset, its values passed as parameters.
+    capped = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608, S611
+    return queryset.annotate(capped_count=capped)
+
+
 def read_page(queryset, number: int, per_page: int, *, exact_limit: int = EXACT_COUNT_LIMIT):
-    """(page, count_is_estimate) for page `number` (from 1): the rows with one query, the count only
-    when the rows do not already tell it. The page's paginator carries that count."""
+    """(page, count_is_estimate) for page `number` (from 1). On PostgreSQL always the same two
+    statements, whatever the size: the planner's estimate, then the rows, which carry a capped count
+    when the estimate does not already put the list far past `exact_limit`. The page's paginator
+    carries the count."""
     offset = (number - 1) * per_page
+    estimate = planner_estimate(queryset)
+    trusted = estimate is not None and estimate > TRUSTED_ESTIMATE_FACTOR * exact_limit
+    if estimate and not trusted:
+        queryset = _with_capped_count(queryset, exact_limit)
     rows = list(queryset[offset : offset + per_page + 1])
     if len(rows) <= per_page and (rows or number == 1):
         count, is_estimate = offset + len(rows), False
-    else:
+    elif trusted:
+        count, is_estimate = max(estimate, offset + len(rows)), True
+    elif rows and estimate:
+        capped = rows[0].capped_count
+        count, is_estimate = (capped, False) if capped <= exact_limit else (max(estimate, capped), True)
+        count = max(count, offset + len(rows))
+    else:  # SQLite, or a page past the end
         count, is_estimate = estimated_count(queryset, exact_limit=exact_limit)
-        if rows:
-            count = max(count, offset + len(rows))
+        count = max(count, offset + len(rows))
     paginator = Paginator(queryset, per_page)
     paginator.count = count  # replaces the cached COUNT(*) Django's paginator would run
     return Page(rows[:per_page], number, paginator), is_estimate

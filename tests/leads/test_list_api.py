@@ -14,17 +14,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _get(api, url):
+    """The response, and the statements that only count (on PostgreSQL a capped count rides in
+    the rows' statement), and all statements."""
     with CaptureQueriesContext(connection) as queries:
         response = api.get(url)
-    counts = [
-        q["sql"] for q in queries.captured_queries if re.search(r"\bCOUNT\s*\(", q["sql"], re.IGNORECASE)
-    ]
-    return response, counts
+    sql = [q["sql"] for q in queries.captured_queries]
+    counts = [q for q in sql if re.match(r"\s*SELECT\s+COUNT\s*\(", q, re.IGNORECASE) and "leads_lead" in q]
+    return response, counts, sql
 
 
 def test_a_list_that_fits_on_its_page_is_counted_from_its_rows(actors, api_for):
     LeadFactory.create_batch(7, team=actors.team)
-    response, counts = _get(api_for(actors.manager), "/api/leads/")
+    response, counts, _ = _get(api_for(actors.manager), "/api/leads/")
     body = response.json()
     assert (body["count"], body["next"], body["previous"], len(body["results"])) == (7, None, None, 7)
     assert "count_is_estimate" not in body
@@ -35,13 +36,13 @@ def test_pages_count_exactly_and_link_to_each_other(actors, api_for):
     LeadFactory.create_batch(23, team=actors.team)
     api = api_for(actors.manager)
 
-    first, counts = _get(api, "/api/leads/?page_size=10")
+    first, counts, sql = _get(api, "/api/leads/?page_size=10")
     body = first.json()
     assert body["count"] == 23 and len(body["results"]) == 10
     assert body["next"].endswith("/api/leads/?page=2&page_size=10") and body["previous"] is None
-    assert len(counts) == 1 and "LIMIT 10001" in counts[0]
+    assert len(counts) <= 1 and any("LIMIT 10001" in q for q in sql)
 
-    last, counts = _get(api, "/api/leads/?page=3&page_size=10")
+    last, counts, _ = _get(api, "/api/leads/?page=3&page_size=10")
     body = last.json()
     assert body["count"] == 23 and len(body["results"]) == 3
     assert body["next"] is None and body["previous"].endswith("/api/leads/?page=2&page_size=10")

@@ -32,8 +32,8 @@ def _get(client, url):
 
 
 def _counts(sql: list[str]) -> list[str]:
-    """The queries that count leads."""
-    return [q for q in sql if re.search(r"\bCOUNT\s*\(", q, re.IGNORECASE) and "leads_lead" in q]
+    """The statements that only count leads (on PostgreSQL a capped count rides in the rows' statement)."""
+    return [q for q in sql if re.match(r"\s*SELECT\s+COUNT\s*\(", q, re.IGNORECASE) and "leads_lead" in q]
 
 
 def test_a_list_on_one_page_is_counted_from_its_rows_without_a_count_query(actors, client):
@@ -54,7 +54,8 @@ def test_next_and_previous_pages_and_the_last_page_needs_no_count(actors, client
     assert _rows(first) == 50
     assert "120 leads" in first and "Page 1 of 3" in first
     assert 'page=2" rel="next"' in first and 'rel="prev"' not in first
-    assert len(_counts(first_sql)) == 1  # capped: exact up to the page's limit
+    assert len(_counts(first_sql)) <= 1  # capped: exact up to the page's limit
+    assert any("LIMIT 501" in q for q in first_sql)
 
     last, last_sql = _get(client, "/leads/?page=3")
     assert _rows(last) == 20
@@ -107,7 +108,7 @@ def test_past_the_exact_limit_the_page_shows_the_count_without_counting_every_le
     html, sql = _get(client, "/leads/")
     assert _rows(html) == 50
     if connection.vendor == "postgresql":
-        assert all("LIMIT 61" in q for q in _counts(sql))
+        assert _counts(sql) == [] and any("LIMIT 61" in q for q in sql)
         assert "(about)" in html and "Page 1 of" not in html and "Page 1" in html
     else:  # SQLite has no planner estimate: the small databases it serves are counted
         assert "130 leads" in html
