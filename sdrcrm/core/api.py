@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from rest_framework import status
@@ -25,6 +26,14 @@ def exception_handler(exc, context):
         return Response(
             {"detail": "A value is out of range or malformed."}, status=status.HTTP_400_BAD_REQUEST
         )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Raised while the body is parsed (too many fields or files): Django alone would answer
+        # with its HTML error page.
+        return Response({"detail": "The request is malformed."}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 

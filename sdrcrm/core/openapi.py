@@ -30,7 +30,10 @@ ERROR_SCHEMA = {
         "`duplicate_of` (the id of the existing record) on a duplicate."
     ),
     "properties": {
-        "detail": {"type": "string"},
+        "detail": {
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "The message; a list of messages when a record's own rule refuses it.",
+        },
         "code": {"type": "string"},
     },
     "additionalProperties": {
@@ -44,6 +47,8 @@ ERROR_RESPONSES = {
     "403": ("Forbidden", "The caller may see this but not do it."),
     "404": ("NotFound", "Missing, or not visible to the caller: the two are never told apart."),
     "409": ("Conflict", "The change collides with the current state (a duplicate, a second decision)."),
+    "413": ("TooLarge", "The request body is over the size limit."),
+    "415": ("UnsupportedMediaType", "The body is not in a media type the operation reads."),
     "429": ("Throttled", "Too many attempts; `detail` says when to try again."),
 }
 
@@ -83,6 +88,8 @@ def error_statuses(method: str, operation: dict, view_class) -> list[str]:
         statuses.append("404")
     if method in WRITE_METHODS and not open_to_anyone:
         statuses.append("409")
+    if "requestBody" in operation:
+        statuses += ["413", "415"]
     if view_class is not None and view_class.throttle_classes:
         statuses.append("429")
     return statuses

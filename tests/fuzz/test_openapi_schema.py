@@ -32,12 +32,24 @@ def test_every_refusal_an_operation_can_answer_is_documented_with_the_shared_err
     }
     not_found = openapi["components"]["responses"]["NotFound"]
     assert not_found["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    error = openapi["components"]["schemas"]["Error"]
-    assert error["properties"] == {"detail": {"type": "string"}, "code": {"type": "string"}}
+    error = openapi["components"]["schemas"]["Error"]["properties"]
+    assert error["detail"]["oneOf"] == [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+    assert error["code"] == {"type": "string"}
+
+
+def test_an_operation_with_a_body_documents_a_body_too_large_and_of_the_wrong_media_type(openapi):
+    assert {"413", "415"} <= set(openapi["paths"]["/api/leads/{lead_id}/disqualify/"]["post"]["responses"])
+    assert "413" not in openapi["paths"]["/api/leads/{lead_id}/"]["get"]["responses"]
 
 
 def test_sign_in_documents_bad_credentials_and_throttling_but_no_authentication_error(openapi):
-    assert set(openapi["paths"]["/api/auth/token/"]["post"]["responses"]) == {"200", "400", "429"}
+    assert set(openapi["paths"]["/api/auth/token/"]["post"]["responses"]) == {
+        "200",
+        "400",
+        "413",
+        "415",
+        "429",
+    }
 
 
 def test_a_read_without_input_documents_no_bad_request(openapi):
@@ -78,3 +90,31 @@ def test_a_refused_export_answers_with_the_json_error_body_even_when_csv_is_aske
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"owner": ["Enter a whole number."]}
+
+
+def test_a_body_with_too_many_fields_answers_the_json_error_body_not_an_html_page(api_for, actors):
+    too_many = {f"field{number}": "x" for number in range(1001)}
+
+    response = api_for(actors.sdr).post("/api/notifications/read/", too_many, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request is malformed."}
+
+
+def test_a_body_over_the_size_limit_answers_413_with_the_json_error_body(api_for, actors, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = api_for(actors.sdr).post("/api/notifications/read/", {"ids": "1" * 2000}, format="multipart")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is too large."}
+
+
+def test_the_api_docs_page_loads_swagger_ui_from_our_own_static_files(api_for, actors):
+    page = api_for(actors.sdr).get("/api/docs/").content.decode()
+
+    assert re.findall(r'<script src="([^"]+)"', page) == [
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-standalone-preset.js",
+    ]
+    assert "//cdn" not in page
