@@ -10,7 +10,7 @@ memory). `GET /api/imports/{id}/` gives the counts. Run for two file sizes to se
 is flat. Beside it, the database's own ceiling in the same run: the leads just imported, copied under
 other emails and inserted again by one hand-written INSERT … SELECT (indexes and foreign-key checks
 included, then rolled back), so rows/s can be read as a ratio to what PostgreSQL itself takes for
-these rows on this machine now. The leads it created are deleted afterwards so the data set keeps its size. Skipped (and
+these rows on this machine now. The leads and accounts it created are deleted afterwards so the data set keeps its size. Skipped (and
 said so) while the import route does not exist.
 """
 
@@ -243,10 +243,11 @@ def main(argv: list[str] | None = None) -> dict:
                 result["rows_per_s"] / ceiling["rows_per_s"] if ceiling["rows_per_s"] else 0
             )
     if not args.keep:
-        from leads.models import Lead
+        from leads.models import Company, Lead
 
         deleted, _ = Lead.objects.filter(email__endswith=f"-{nonce}.com").delete()
         result["cleaned_up_rows"] = deleted
+        result["cleaned_up_accounts"] = Company.objects.filter(domain__endswith=f"-{nonce}.com").delete()[0]
     print("BENCH_JSON " + json.dumps(result, default=str), flush=True)
     return result
 
