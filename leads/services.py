@@ -12,6 +12,8 @@ A lead's account (Company) follows its company domain, or its corporate email's 
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.models import (
@@ -59,8 +61,7 @@ def activity_record(
     occurred_at: datetime.datetime | None = None,
 ) -> Activity:
     """Writes one timeline row; a first touch also starts the lead's clock (first_touch_at, new → working)."""
-    occurred_at = occurred_at or timezone.now()
-    activity = Activity.objects.create(
+    activity = Activity(
         lead=lead,
         team_id=lead.team_id,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -68,20 +69,30 @@ def activity_record(
         outcome=outcome or "",
         body=body or "",
         data=data or {},
-        created_at=occurred_at,
+        created_at=occurred_at or timezone.now(),
     )
-    if kind in TOUCH_KINDS:
-        updates = {}
-        if lead.first_touch_at is None:
-            updates["first_touch_at"] = occurred_at
-        if lead.status == LeadStatus.NEW:
-            updates["status"] = LeadStatus.WORKING
-        if updates:
-            # Conditional so that two first touches racing set first_touch_at once, to the earliest.
-            Lead.objects.filter(pk=lead.pk, first_touch_at__isnull=True).update(first_touch_at=occurred_at)
-            Lead.objects.filter(pk=lead.pk, status=LeadStatus.NEW).update(status=LeadStatus.WORKING)
-            lead.refresh_from_db(fields=["first_touch_at", "status"])
+    activities_record_bulk([activity])
+    if kind in TOUCH_KINDS and (lead.first_touch_at is None or lead.status == LeadStatus.NEW):
+        lead.refresh_from_db(fields=["first_touch_at", "status"])
     return activity
+
+
+def activities_record_bulk(rows: list[Activity]) -> list[Activity]:
+    """Timeline rows (unsaved `Activity` objects) in one insert. A lead's first touch starts its clock:
+    first_touch_at set once (conditional, so racing first touches agree) and new → working."""
+    Activity.objects.bulk_create(rows)
+    touched_at = {}
+    for row in rows:
+        if row.kind in TOUCH_KINDS:
+            touched_at.setdefault(row.created_at, set()).add(row.lead_id)
+    for occurred_at, lead_ids in touched_at.items():
+        Lead.objects.filter(pk__in=lead_ids).filter(
+            Q(first_touch_at__isnull=True) | Q(status=LeadStatus.NEW)
+        ).update(
+            first_touch_at=Coalesce("first_touch_at", Value(occurred_at)),
+            status=Case(When(status=LeadStatus.NEW, then=Value(LeadStatus.WORKING)), default=F("status")),
+        )
+    return rows
 
 
 STAGE_TIMESTAMPS = {

@@ -22,7 +22,7 @@ from cadences.models import (
     TouchStatus,
 )
 from cadences.services.common import lead_zone, timeline
-from leads.models import Lead, LeadStatus
+from leads.models import Activity, ActivityKind, Lead, LeadStatus
 from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -164,6 +164,62 @@ def schedule_next_touch(*, touch: Touch, now: datetime.datetime | None = None) -
     owner = lead.owner if lead.owner_id else touch.owner
     due_at = _due_for(step=next_step, cadence=enrollment.cadence, lead=lead, owner=owner, start=now)
     return _touch_create(enrollment=enrollment, step=next_step, lead=lead, owner=owner, due_at=due_at)
+
+
+def schedule_next_touches(
+    touches: list[Touch], *, steps: dict[int, list[Step]], now: datetime.datetime
+) -> list[Activity]:
+    """`schedule_next_touch` for a group of ended touches: the next step's touch (created once per
+    enrollment and step), or the enrollment completes. Returns the completions' timeline rows."""
+    next_touches, completing = [], {}
+    states = dict(
+        Enrollment.objects.filter(pk__in=[touch.enrollment_id for touch in touches]).values_list(
+            "pk", "state"
+        )
+    )
+    for touch in touches:
+        enrollment = touch.enrollment
+        if states.get(enrollment.pk) not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
+            continue
+        if enrollment.cadence_id not in steps:
+            steps[enrollment.cadence_id] = active_steps(enrollment.cadence)
+        later = [step for step in steps[enrollment.cadence_id] if step.position > touch.step.position]
+        if not later:
+            completing[enrollment.pk] = touch
+            continue
+        lead = touch.lead
+        owner = lead.owner if lead.owner_id else touch.owner
+        next_touches.append(
+            Touch(
+                team_id=enrollment.team_id, enrollment=enrollment, lead=lead, step=later[0], owner=owner,
+                channel=later[0].channel, variant=_variant_for(later[0], enrollment),
+                due_at=_due_for(step=later[0], cadence=enrollment.cadence, lead=lead, owner=owner, start=now),
+            )
+        )  # fmt: skip
+    if next_touches:
+        Touch.objects.bulk_create(next_touches, ignore_conflicts=True)  # once per (enrollment, step)
+    if not completing:
+        return []
+    open_states = [EnrollmentState.ACTIVE, EnrollmentState.PAUSED]
+    updated = Enrollment.objects.filter(pk__in=list(completing), state__in=open_states).update(
+        state=EnrollmentState.COMPLETED, ended_at=now
+    )
+    ended = list(completing)
+    if updated < len(completing):  # some ended otherwise meanwhile: the ones completed here are known by time
+        ended = list(
+            Enrollment.objects.filter(
+                pk__in=ended, state=EnrollmentState.COMPLETED, ended_at=now
+            ).values_list("pk", flat=True)
+        )
+    return [
+        Activity(
+            lead_id=touch.lead_id, team_id=touch.lead.team_id, kind=ActivityKind.SYSTEM, created_at=now,
+            body=touch.enrollment.cadence.name,
+            data={"event": "enrollment_completed", "cadence": touch.enrollment.cadence_id,
+                  "enrollment": touch.enrollment_id},
+        )
+        for touch in (completing[pk] for pk in ended)
+    ]  # fmt: skip
 
 
 def _lock_enrollment(enrollment: Enrollment) -> Enrollment:

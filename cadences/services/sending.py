@@ -26,15 +26,13 @@ from email.utils import formataddr, make_msgid, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cadences import schedule, templating
 from cadences.models import (
     EMAIL_CHANNELS,
     Channel,
-    Enrollment,
     EnrollmentState,
     ExitReason,
     RepSendDay,
@@ -46,14 +44,12 @@ from cadences.models import (
 )
 from cadences.services.common import email_hash, lead_zone
 from cadences.services.enrollments import (
-    _due_for,
-    _variant_for,
-    active_steps,
     enrollment_exit,
     schedule_next_touch,
+    schedule_next_touches,
 )
-from leads.models import Activity, ActivityKind, ActivityOutcome, Company, Lead, LeadStatus
-from leads.services import activity_record
+from leads.models import Activity, ActivityKind, ActivityOutcome, Company, Lead
+from leads.services import activities_record_bulk, activity_record
 from sdrcrm.accounts.models import User
 
 log = logging.getLogger("cadences.dispatcher")
@@ -566,10 +562,9 @@ def _finalise_sent(touches: list[Touch], *, steps: dict[int, list[Step]]) -> dic
         confirmed.extend(theirs)
     for touch in confirmed:
         touch.status = TouchStatus.DONE
-    _leads_touched(confirmed, at=finished_at)
     timeline = [_sent_row(touch, at=finished_at) for touch in confirmed]
-    timeline += _schedule_next_touches(confirmed, steps=steps, now=finished_at)
-    Activity.objects.bulk_create(timeline)
+    timeline += schedule_next_touches(confirmed, steps=steps, now=finished_at)
+    activities_record_bulk(timeline)
     outcomes = {touch.pk: "sent_unconfirmed" for touch in touches}
     outcomes.update({touch.pk: "sent" for touch in confirmed})
     return outcomes
@@ -582,77 +577,6 @@ def _sent_row(touch: Touch, *, at: datetime.datetime) -> Activity:
         outcome=ActivityOutcome.SENT, body=touch.subject, created_at=at,
         data={"touch": touch.pk, "step": touch.step_id, "message_id": touch.message_id, "variant": touch.variant},
     )  # fmt: skip
-
-
-def _leads_touched(touches: list[Touch], *, at: datetime.datetime) -> None:
-    """A first touch starts the lead's clock (first_touch_at, new → working), conditional as in
-    `activity_record`: one statement for the group."""
-    starting = [
-        touch.lead_id
-        for touch in touches
-        if touch.lead.first_touch_at is None or touch.lead.status == LeadStatus.NEW
-    ]
-    if starting:
-        Lead.objects.filter(pk__in=starting).update(
-            first_touch_at=Coalesce("first_touch_at", Value(at)),
-            status=Case(When(status=LeadStatus.NEW, then=Value(LeadStatus.WORKING)), default=F("status")),
-        )
-
-
-def _schedule_next_touches(
-    touches: list[Touch], *, steps: dict[int, list[Step]], now: datetime.datetime
-) -> list[Activity]:
-    """`schedule_next_touch` for a group of ended touches: the next step's touch (created once per
-    enrollment and step), or the enrollment completes. Returns the completions' timeline rows."""
-    next_touches, completing = [], {}
-    states = dict(
-        Enrollment.objects.filter(pk__in=[touch.enrollment_id for touch in touches]).values_list(
-            "pk", "state"
-        )
-    )
-    for touch in touches:
-        enrollment = touch.enrollment
-        if states.get(enrollment.pk) not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
-            continue
-        if enrollment.cadence_id not in steps:
-            steps[enrollment.cadence_id] = active_steps(enrollment.cadence)
-        later = [step for step in steps[enrollment.cadence_id] if step.position > touch.step.position]
-        if not later:
-            completing[enrollment.pk] = touch
-            continue
-        lead = touch.lead
-        owner = lead.owner if lead.owner_id else touch.owner
-        next_touches.append(
-            Touch(
-                team_id=enrollment.team_id, enrollment=enrollment, lead=lead, step=later[0], owner=owner,
-                channel=later[0].channel, variant=_variant_for(later[0], enrollment),
-                due_at=_due_for(step=later[0], cadence=enrollment.cadence, lead=lead, owner=owner, start=now),
-            )
-        )  # fmt: skip
-    if next_touches:
-        Touch.objects.bulk_create(next_touches, ignore_conflicts=True)  # once per (enrollment, step)
-    if not completing:
-        return []
-    open_states = [EnrollmentState.ACTIVE, EnrollmentState.PAUSED]
-    updated = Enrollment.objects.filter(pk__in=list(completing), state__in=open_states).update(
-        state=EnrollmentState.COMPLETED, ended_at=now
-    )
-    ended = list(completing)
-    if updated < len(completing):  # some ended otherwise meanwhile: the ones completed here are known by time
-        ended = list(
-            Enrollment.objects.filter(
-                pk__in=ended, state=EnrollmentState.COMPLETED, ended_at=now
-            ).values_list("pk", flat=True)
-        )
-    return [
-        Activity(
-            lead_id=touch.lead_id, team_id=touch.lead.team_id, kind=ActivityKind.SYSTEM, created_at=now,
-            body=touch.enrollment.cadence.name,
-            data={"event": "enrollment_completed", "cadence": touch.enrollment.cadence_id,
-                  "enrollment": touch.enrollment_id},
-        )
-        for touch in (completing[pk] for pk in ended)
-    ]  # fmt: skip
 
 
 def touch_send(*, touch_id: int, now: datetime.datetime | None = None) -> str:
