@@ -158,6 +158,7 @@ def test_a_real_worker_sends_every_due_email_exactly_once(due_emails):
     assert Touch.objects.filter(channel="call", status="scheduled").count() == 40  # next steps, once each
 
 
+@pytest.mark.faults  # stops a shared service or worker: runs alone, after the suite
 def test_a_worker_killed_mid_batch_then_restarted_sends_nothing_twice(due_emails, short_lease):
     total = 60
     due_emails(total)
@@ -186,6 +187,7 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_nothing_twice(due_emails
     assert len(ids) >= total - states["unknown"]
 
 
+@pytest.mark.faults  # stops a shared service or worker: runs alone, after the suite
 def test_redis_stopped_then_started_loses_nothing(due_emails, short_lease):
     total = 20
     due_emails(total)
