@@ -326,6 +326,7 @@ def markdown(report: dict) -> str:
         f"{m['all']['races_409']} expected races (409), {m['sign_in']['requests']} sign-ins "
         f"({m['sign_in']['errors']} failed, not in the figures).",
         "",
+        *saturation(report),
         "| who | page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | p95 ratio | errors | 409 |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
@@ -351,15 +352,32 @@ def markdown(report: dict) -> str:
         for page in probed:
             p = page["probe"]
             slowest = p["slowest"][0] if p.get("slowest") else {"ms": 0, "sql": ""}
+            busy = (p.get("in_process_ms") or 0) * page["requests"] / 1000
             lines.append(
                 f"- {page['kind']} `{page['page']}` ({p.get('url')}): {p.get('in_process_ms')} ms, "
-                f"{p.get('queries')} queries taking {p.get('sql_ms')} ms; slowest {slowest['ms']} ms: "
-                f"`{shorten_sql(slowest['sql'])}`"
+                f"{p.get('queries')} queries taking {p.get('sql_ms')} ms (× {page['requests']} requests ≈ "
+                f"{busy:.0f} worker-seconds of the run's {s['workers'] * s['threads'] * s['duration']}); "
+                f"slowest {slowest['ms']} ms: `{shorten_sql(slowest['sql'])}`"
             )
     if report.get("notes"):
         lines += ["", *report["notes"]]
     lines += ["", f"Raw figures: `bench/out/{report['stem']}.json` (locust's CSV beside it).", ""]
     return "\n".join(lines)
+
+
+def saturation(report: dict) -> list[str]:
+    """Closed-loop users: when the app is slower, they ask less. Served vs what the ceiling got."""
+    served = report["mixed"]["all"]["rps"]
+    offered = (report["ceiling_before"]["all"]["rps"] + report["ceiling_after"]["all"]["rps"]) / 2
+    if not offered or served >= 0.8 * offered:
+        return []
+    return [
+        f"**Saturated**: the app served {served:.1f} req/s where the same users at the same pace got "
+        f"{offered:.1f} req/s from the ceiling, so each user waited on the app instead of thinking: the "
+        f"latencies below are mostly time queued for one of gunicorn's {report['settings']['workers']} workers "
+        f"(p50 {report['mixed']['all']['p50_ms'] / 1000:.1f} s for every page alike).",
+        "",
+    ]
 
 
 def update_results(report: dict) -> None:
