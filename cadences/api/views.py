@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -218,7 +218,20 @@ class TouchActionApi(APIView):
 
 
 class QueueApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("channel", str)], responses=QueueItemOut(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("channel", str)],
+        responses=inline_serializer(
+            "QueuePage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "done_today": serializers.IntegerField(help_text="Touches done today, counted up to 1,000."),
+                "daily_goal": serializers.IntegerField(),
+                "results": QueueItemOut(many=True),
+            },
+        ),
+    )
     def get(self, request):
         items = selectors.touch_queue_for_user(user=request.user, channel=request.query_params.get("channel"))
         return Response(

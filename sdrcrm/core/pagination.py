@@ -10,6 +10,7 @@ slowest part of the request.
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models.expressions import RawSQL
@@ -28,7 +29,10 @@ def planner_estimate(queryset) -> int | None:
         return None
     if queryset.query.is_empty():
         return 0
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (e.g. `status__in=[]`)
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -85,11 +89,16 @@ def read_page(queryset, number: int, per_page: int, *, exact_limit: int = EXACT_
     return Page(rows[:per_page], number, paginator), is_estimate
 
 
+# Past this page the row offset would leave a 64-bit integer (50 rows a page): no such page exists.
+LARGEST_PAGE = 10**15
+
+
 def page_number(value) -> int | None:
-    """The page number in a query string (missing: 1), None when it is not a positive integer."""
+    """The page number in a query string (missing: 1), None when it is not a positive integer or past
+    any page that can exist."""
     if value in (None, ""):
         return 1
-    if not str(value).isdigit() or int(value) < 1:
+    if not str(value).isdigit() or not 1 <= int(value) <= LARGEST_PAGE:
         return None
     return int(value)
 

@@ -32,3 +32,17 @@ def test_big_lists_on_postgresql_get_an_estimate_flagged_in_the_api(api_for):
     assert body["count_is_estimate"] is True
     assert body["count"] > EXACT_COUNT_LIMIT
     assert len(body["results"]) == 50
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "0", "-1", "x"])
+def test_a_page_that_cannot_exist_is_a_404_not_an_overflow(api_for, actors, page):
+    response = api_for(actors.sdr).get(f"/api/notifications/?page={page}")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_filter_that_matches_nothing_past_the_first_page_is_a_404(api_for, actors):
+    response = api_for(actors.manager).get("/api/leads/?status=bogus&page=3")
+    assert response.status_code in (400, 404)
+    assert estimated_count(Notification.objects.filter(pk__in=[])) == (0, False)
