@@ -67,6 +67,20 @@ def lead_get_for_user(*, user, lead_id, for_update: bool = False) -> Lead:
     return lead
 
 
+def lead_get_to_claim(*, user, lead_id) -> Lead:
+    """A lead of the rep's team, owned or not: a rep who lost a claim race learns it was taken (409
+    from `lead_claim`), not that the lead vanished. Everyone else sees what they always see."""
+    if not user.is_prospector:
+        return lead_get_for_user(user=user, lead_id=lead_id)
+    try:
+        lead = Lead.objects.filter(team_id=user.team_id, pk=int(lead_id)).first()
+    except (TypeError, ValueError):
+        lead = None
+    if lead is None:
+        raise NotFound("Lead not found.")
+    return lead
+
+
 def activity_list_for_lead(*, lead: Lead) -> QuerySet[Activity]:
     return Activity.objects.filter(lead=lead).select_related("actor").order_by("-created_at", "-id")
 

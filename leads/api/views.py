@@ -100,7 +100,7 @@ class LeadDetailApi(APIView):
 class LeadClaimApi(APIView):
     @extend_schema(request=None, responses=LeadOut)
     def post(self, request, lead_id: int):
-        lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+        lead = selectors.lead_get_to_claim(user=request.user, lead_id=lead_id)
         return Response(LeadOut(services.lead_claim(lead=lead, by=request.user)).data)
 
 

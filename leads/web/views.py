@@ -31,7 +31,7 @@ from leads.scoring import CRITERIA, DEFAULT_WEIGHTS
 from leads.web import list_rows
 from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import team_members
-from sdrcrm.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from sdrcrm.core.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
 from sdrcrm.core.pagination import page_number, read_page
 from sdrcrm.core.web import render_page
 
@@ -230,12 +230,11 @@ def lead_edit_view(request, lead_id: int):
 @page_errors
 @require_POST
 def lead_action_view(request, lead_id: int, action: str):
+    if action == "claim":
+        return _lead_claim(request, lead_id)
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     try:
-        if action == "claim":
-            services.lead_claim(lead=lead, by=request.user)
-            messages.success(request, _("The lead is yours."))
-        elif action == "disqualify":
+        if action == "disqualify":
             services.lead_disqualify(lead=lead, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("Lead disqualified."))
         elif action == "nurture":
@@ -565,3 +564,19 @@ def icp_preview_view(request):
     return render_page(
         request, "leads/icp.html", {"preview": preview, "preview_error": error}, partial="icp-preview"
     )
+
+
+def _lead_claim(request, lead_id: int):
+    """A rep who lost the race to a teammate hears so and goes back to the list (the lead is no longer
+    theirs to open)."""
+    lead = selectors.lead_get_to_claim(user=request.user, lead_id=lead_id)
+    try:
+        services.lead_claim(lead=lead, by=request.user)
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("lead-list")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The lead is yours."))
+    return redirect("lead-detail", lead_id=lead.pk)

@@ -130,8 +130,9 @@ def test_claim_disqualify_nurture(actors, api_for):
 def test_claim_by_a_race_loser_is_409(actors, api_for):
     lead = LeadFactory(team=actors.team, owner=None)
     Lead.objects.filter(pk=lead.pk).update(owner=actors.bdr)
-    # The SDR no longer sees it: the list rule hides other reps' leads.
-    assert api_for(actors.sdr).post(f"/api/leads/{lead.pk}/claim/").status_code == 404
+    # The SDR no longer sees it in lists, but the claim says why it failed.
+    response = api_for(actors.sdr).post(f"/api/leads/{lead.pk}/claim/")
+    assert (response.status_code, response.json()["code"]) == (409, "owned")
 
 
 def test_activities_get_and_post(actors, api_for):

@@ -120,6 +120,18 @@ def test_actions_claim_disqualify_nurture(actors, signed_in):
     assert lead.status == "nurture"
 
 
+def test_a_rep_who_lost_the_claim_race_hears_who_was_first(actors, signed_in):
+    lead = LeadFactory(team=actors.team, owner=actors.bdr)
+    client = signed_in(actors.sdr)
+    response = client.post(f"/leads/{lead.pk}/claim/", follow=True)
+    assert response.redirect_chain[-1][0] == "/leads/"
+    assert "Someone else owns this lead." in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.owner == actors.bdr
+    stranger = LeadFactory(team=actors.other_sdr.team, owner=None)
+    assert client.post(f"/leads/{stranger.pk}/claim/").status_code == 404
+
+
 def test_import_pages(actors, signed_in, django_capture_on_commit_callbacks):
     client = signed_in(actors.sdr)
     assert client.get("/imports/").status_code == 200

@@ -77,11 +77,6 @@ def test_many_sdrs_claiming_the_same_leads_each_lead_gets_one_owner(actors):
     assert sorted(claimed.values_list("lead_id", flat=True)) == sorted(winners)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LeadClaimApi looks the lead up through lead_get_for_user, which hides another SDR's lead: "
-    "the SDR who lost the race gets 404 instead of the service's 409 'Someone else owns this lead'",
-)
 def test_claiming_a_lead_someone_just_claimed_is_a_409_that_says_so(actors):
     lead = LeadFactory(team=actors.team, owner=None)
     url = reverse("api-lead-claim", args=[lead.pk])
