@@ -36,6 +36,7 @@ from bench.env import (
     BENCH_DIR,
     BENCH_PASSWORD,
     OUT_DIR,
+    PG_SERVER_URL,
     REFERENCE_LEADS,
     REPO_DIR,
     bench_environ,
@@ -194,6 +195,25 @@ def load(
 # --- one data-set size ------------------------------------------------------------------------
 
 
+def vacuum_analyze(leads: int) -> float:
+    """What autovacuum would have done by now in production: this machine's PostgreSQL runs with
+    autovacuum off, and the rows earlier imports and load runs updated or deleted stay as dead tuples
+    (they slow the planner's look at index ends, e.g. 5 ms to plan the lead page's join). Seconds."""
+    import psycopg2
+
+    started = time.perf_counter()
+    connection = psycopg2.connect(f"{PG_SERVER_URL}/{database_name(leads)}")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    finally:
+        connection.close()
+    seconds = time.perf_counter() - started
+    log(f"  VACUUM (ANALYZE) of {database_name(leads)}: {seconds:.1f} s")
+    return seconds
+
+
 def prepare_size(leads: int, args) -> dict:
     """Database, data and the in-process probe of one size; done for every size before any load."""
     label = size_label(leads)
@@ -214,6 +234,7 @@ def prepare_size(leads: int, args) -> dict:
     generated["queue_touches"] = run_json(
         [sys.executable, "-m", "bench.queue_touches", "--leads", str(leads)], env
     )
+    generated["vacuum_seconds"] = vacuum_analyze(leads)
     probe = run_json([sys.executable, "-m", "bench.probe", "--leads", str(leads)], env)
     return {
         "leads": leads,
@@ -397,6 +418,10 @@ def generator_summary(size: dict) -> str:
                 f"{name} {t['rows']:,} at {t['rows_per_s']:,.0f} rows/s" for name, t in g["tables"].items()
             )
             parts.append(f"{tables}; {g['rows_per_s']:,.0f} rows/s overall with index rebuild")
+    if size["generate"].get("vacuum_seconds") is not None:
+        parts.append(
+            f"VACUUM (ANALYZE) before the runs ({size['generate']['vacuum_seconds']:.0f} s; autovacuum is off here)"
+        )
     queue = size["generate"].get("queue_touches")
     if queue:
         parts.append(
