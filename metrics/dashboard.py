@@ -1,5 +1,8 @@
 """The dashboard's numbers in one place: what the page draws and what /api/metrics/dashboard/ returns."""
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metrics import selectors
@@ -29,7 +32,25 @@ def coverage_settings(params) -> dict:
 
 
 def dashboard_numbers(*, scope: Scope, period: Period, params=None) -> dict:
+    """Every aggregate of the dashboard. Shared for DASHBOARD_CACHE_SECONDS by everyone asking for the
+    same scope, period and coverage: several managers refreshing the page cost the database once."""
     coverage = coverage_settings(params)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return _compute(scope, period, coverage)
+    key = "dashboard:" + ":".join(
+        str(part)
+        for part in (scope.team_id, scope.owner.pk if scope.owner else None, scope.zone.key, period.start,
+                     period.end, coverage["touches"], coverage["within"], get_language())
+    )  # fmt: skip
+    numbers = cache.get(key)
+    if numbers is None:
+        numbers = _compute(scope, period, coverage)
+        cache.set(key, numbers, seconds)
+    return numbers
+
+
+def _compute(scope: Scope, period: Period, coverage: dict) -> dict:
     return {
         "funnel": selectors.funnel(scope=scope, period=period),
         "trends": selectors.weekly_trends(scope=scope, period=period),

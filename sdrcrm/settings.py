@@ -129,6 +129,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=10)
 LOGIN_ATTEMPTS_WINDOW_SECONDS = 15 * 60
+# How long the dashboard's aggregates are shared between managers asking for the same numbers.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

@@ -176,3 +176,21 @@ def test_the_page_query_count_does_not_grow_with_data(client, actors, world):
         make_activity(lead, actors.bdr, "email", f"2026-03-{day:02d} 10:30", "sent")
     assert count() == before
     assert before <= 32
+
+
+def test_managers_asking_for_the_same_numbers_share_one_computation(client, actors, world, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(actors.manager)
+    first = client.get("/dashboard/", MARCH)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/dashboard/", MARCH)
+    with CaptureQueriesContext(connection) as other_period:
+        client.get("/dashboard/", {**MARCH, "from": "2026-03-02"})
+    assert second.context["numbers"] == first.context["numbers"]
+    assert len(other_period) - len(again) >= 8  # the aggregates ran again only for the new period
+    cache.clear()
