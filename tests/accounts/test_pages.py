@@ -97,3 +97,14 @@ def test_unknown_page_is_a_friendly_404(client, actors):
     client.force_login(actors.sdr)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_the_layout_reads_the_signed_in_users_team_with_the_user(client, actors):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(actors.manager)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/notifications/")
+    assert response.status_code == 200 and actors.team.name in response.content.decode()
+    assert not [query for query in queries if query["sql"].startswith('SELECT "accounts_team"')]
