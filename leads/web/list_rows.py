@@ -1,8 +1,13 @@
 """The lead list's table rows, prepared once per page in Python: the labels of each choice are
-translated once, not once per cell, and each row is a plain dict the template only prints."""
+translated once, not once per cell, and each row is a plain dict; `rows_html` writes the table body
+from them (decision 0007: through the template engine the 50 rows cost ~1,200 variable lookups).
+Every value that comes from data goes through `escape`."""
+
+from html import escape
 
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from leads.models import LeadSource, LeadStage, LeadStatus
@@ -52,3 +57,42 @@ def lead_rows(leads) -> list[dict]:
             }
         )
     return rows
+
+
+ROW = (
+    '<tr data-lead-row>'
+    '<td class="col-check"><input type="checkbox" name="lead" value="{id}" data-select-row aria-label="{select_label}"></td>'
+    '<td class="lead-cell"><a class="lead-name" href="{url}">{name}</a> <span class="muted lead-sub">{sub}</span></td>'
+    '<td>{company}</td>'
+    '<td class="num"><span class="score">{score}</span> <span class="grade grade-{grade}">{grade}</span></td>'
+    '<td><span class="badge status-{status}">{status_label}</span></td>'
+    '<td><span class="badge stage-{stage}">{stage_label}</span></td>'
+    "<td>{owner}</td>"
+    "<td>{source_label}</td>"
+    '<td class="nowrap muted"><time datetime="{created_iso}">{created_day}</time></td>'
+    "</tr>\n"
+)  # fmt: skip
+
+
+def rows_html(rows: list[dict]) -> SafeString:
+    free_mail = '<span class="badge badge--sm" title="{}">{}</span>'.format(
+        escape(_("Free-mail address")), escape(_("free mail"))
+    )
+    unowned = '<span class="muted">{}</span>'.format(escape(_("Unowned")))
+    html = []
+    for row in rows:
+        e = {key: escape(str(value)) for key, value in row.items() if isinstance(value, (str, int))}
+        sub = e["title"] + (" · " if row["title"] and row["email"] else "") + e["email"]
+        if row["free_mail"]:
+            sub += " " + free_mail
+        company = e["company"] or "—"
+        if row["country"]:
+            company += f' <span class="muted mono">{e["country"]}</span>'
+        e.update(
+            score=escape(str(row["score"])),
+            sub=sub,
+            company=company,
+            owner=e["owner_name"] if row["owner_name"] else unowned,
+        )
+        html.append(ROW.format(**e))
+    return mark_safe("".join(html))  # noqa: S308 — every value above is escaped

@@ -103,7 +103,8 @@ def lead_list_view(request):
     query = urlencode({k: v for k, v in filters.items() if v})
     context = {
         "page": page,
-        "rows": list_rows.lead_rows(page.object_list),
+        "rows": (rows := list_rows.lead_rows(page.object_list)),
+        "rows_html": list_rows.rows_html(rows),
         "count": page.paginator.count,
         "count_is_estimate": is_estimate,
         "filters": filters,
