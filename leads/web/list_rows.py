@@ -62,9 +62,9 @@ def lead_rows(leads) -> list[dict]:
 ROW = (
     '<tr data-lead-row>'
     '<td class="col-check"><input type="checkbox" name="lead" value="{id}" data-select-row aria-label="{select_label}"></td>'
-    '<td class="lead-cell"><a class="lead-name" href="{url}">{name}</a> <span class="muted lead-sub">{sub}</span></td>'
+    '<td><div class="lead-cell"><a class="lead-name" href="{url}">{name}</a> <span class="muted lead-sub">{sub}</span></div></td>'
     '<td>{company}</td>'
-    '<td class="num"><span class="score">{score}</span> <span class="grade grade-{grade}">{grade}</span></td>'
+    '<td class="num nowrap"><span class="score">{score}</span> <span class="grade grade-{grade}">{grade}</span></td>'
     '<td><span class="badge status-{status}">{status_label}</span></td>'
     '<td><span class="badge stage-{stage}">{stage_label}</span></td>'
     "<td>{owner}</td>"
