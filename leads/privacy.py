@@ -228,6 +228,16 @@ def _forget_audit(lead: Lead, values: list[str]) -> None:
         _replace_mentions(AuditEvent.objects.filter(team_id=lead.team_id), ("target_label",), values)
 
 
+def _notifications_about(lead: Lead):
+    """The notifications that point at this lead or one of its handoffs — not a namesake's."""
+    handoff = apps.get_model("handoffs", "Handoff")
+    about = Q(url__endswith=f"/leads/{lead.pk}/")
+    for handoff_id in handoff.objects.filter(lead_id=lead.pk).values_list("pk", flat=True):
+        about |= Q(url__endswith=f"#handoff-{handoff_id}")
+    readers = Q(user__team_id=lead.team_id) | Q(user__team__isnull=True)
+    return Notification.objects.filter(readers).filter(about)
+
+
 @transaction.atomic
 def lead_erase(*, lead: Lead, by, reason: str, now: datetime.datetime | None = None) -> dict:
     """Anonymises the lead (see the module docstring). Refused twice (409); metrics counts unchanged."""
@@ -265,8 +275,7 @@ def lead_erase(*, lead: Lead, by, reason: str, now: datetime.datetime | None = N
     if values:
         opportunity = apps.get_model("handoffs", "Opportunity")
         _replace_mentions(opportunity.objects.filter(lead_id=lead.pk), ("name", "lost_reason"), values)
-        readers = Q(user__team_id=lead.team_id) | Q(user__team__isnull=True)
-        _replace_mentions(Notification.objects.filter(readers), ("title", "body"), values)
+        _replace_mentions(_notifications_about(lead), ("title", "body"), values)
     _forget_audit(lead, values)
     activity_record(
         lead=lead,

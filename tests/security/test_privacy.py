@@ -284,7 +284,7 @@ def test_lead_page_offers_the_data_requests_to_managers_only(actors, client):
 
     assert 'id="privacy-actions"' in manager_page
     assert f'action="/leads/{lead.pk}/erase/"' in manager_page
-    assert "hx-confirm" in manager_page
+    assert "data-confirm=" in manager_page  # app.js asks before a plain form posts
     assert 'id="privacy-actions"' not in sdr_page
 
 
@@ -314,3 +314,24 @@ def test_erase_button_without_a_reason_says_so_and_keeps_the_lead(actors, client
     assert "Say why the data is erased" in response.content.decode()
     lead.refresh_from_db()
     assert lead.email == EMAIL
+
+
+def test_erasure_rewrites_the_notifications_about_this_lead_not_about_a_namesake_in_the_team(actors, api_for):
+    values = {"first_name": NAME[0], "last_name": NAME[1]}
+    lead = lead_services.lead_create(team=actors.team, by=actors.sdr, values={**values, "email": EMAIL})
+    namesake = lead_services.lead_create(
+        team=actors.team, by=actors.sdr, values={**values, "email": "another.zebulon@acme.example"}
+    )
+    about_lead = notification_create(
+        user=actors.sdr, kind="system", title=f"Call {NAME[0]} {NAME[1]}", url=f"/leads/{lead.pk}/"
+    )
+    about_namesake = notification_create(
+        user=actors.sdr, kind="system", title=f"Call {NAME[0]} {NAME[1]}", url=f"/leads/{namesake.pk}/"
+    )
+
+    api_for(actors.manager).post(f"/api/leads/{lead.pk}/erase/", {"reason": "Request #47"}, format="json")
+
+    about_lead.refresh_from_db()
+    about_namesake.refresh_from_db()
+    assert NAME[0] not in about_lead.title
+    assert about_namesake.title == f"Call {NAME[0]} {NAME[1]}"
