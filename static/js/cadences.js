@@ -92,12 +92,28 @@
     }
   });
 
-  // A rejected action (409: already done elsewhere) tells the rep instead of failing silently.
-  document.addEventListener("htmx:responseError", function (event) {
-    var row = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".queue-item");
-    if (row) {
-      row.classList.add("has-error");
-      row.setAttribute("title", event.detail.xhr.responseText || "");
+  // A refused action (422: no usable time or an empty email; 409: already done elsewhere) keeps the
+  // row and whatever the rep typed, and says why inside the row.
+  function showRowError(row, text) {
+    var note = row.querySelector(".qi-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "qi-error";
+      note.setAttribute("role", "alert");
+      row.appendChild(note);
+    }
+    note.textContent = text || "";
+    row.classList.add("has-error");
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var target = event.detail.target;
+    var row = target && target.closest ? target.closest(".queue-item") : null;
+    if (row && status >= 400) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      showRowError(row, event.detail.xhr.responseText);
     }
   });
 

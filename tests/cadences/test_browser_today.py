@@ -120,3 +120,24 @@ def test_cadence_builder_page(page, live_server, actors, queue):
     page.goto(f"{live_server.url}/cadences/{cadence.pk}/")
     screenshot(page, "cadence-builder")
     assert page.js_errors == []
+
+
+def test_a_refused_action_keeps_the_row_and_the_draft_and_says_why(page, live_server, actors, queue):
+    sign_in(page, live_server, actors.sdr)
+    email_row = page.locator("#queue-list .queue-item.channel-manual_email")
+    email_row.locator("summary", has_text="Write email").click()
+    email_row.locator("input[name=subject]").fill("")
+    email_row.locator("textarea[name=body]").fill("A draft the rep must not lose.")
+    email_row.locator("button", has_text="Send").first.click()
+    expect(email_row.locator(".qi-error")).to_contain_text("subject")
+    assert email_row.locator("textarea[name=body]").input_value() == "A draft the rep must not lose."
+    assert mail.outbox == []
+
+    call_row = page.locator("#queue-list .queue-item", has_text="Кузнецова")
+    call_row.locator(".qi-snooze summary").click()
+    call_row.locator("input[name=due_at]").fill("2020-01-01T09:00")
+    call_row.locator("button", has_text="Reschedule").last.click()
+    expect(call_row.locator(".qi-error")).to_have_text("Pick a time in the future.")
+    expect(page.locator("#queue-list .queue-item")).to_have_count(5)
+    screenshot(page, "today-refused-action")
+    assert [error for error in page.js_errors if "status of 422" not in error] == []
