@@ -354,6 +354,12 @@ def _require_pending(handoff: Handoff) -> None:
         )
 
 
+def _check_expected_close(expected_close: datetime.date | None, *, now: datetime.datetime) -> None:
+    """A new deal is expected to close today or later (a day's slack for time zones)."""
+    if expected_close is not None and expected_close < now.date() - datetime.timedelta(days=1):
+        raise ValidationFailed(_("The expected close date is in the past."), field="expected_close")
+
+
 def _check_amount(value, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value))
@@ -392,6 +398,7 @@ def handoff_accept(
     """The AE (or a manager) accepts: an opportunity sourced by the SDR, the lead converted."""
     now = now or timezone.now()
     amount = _check_amount(amount)
+    _check_expected_close(expected_close, now=now)
     handoff, lead = _lock_for_decision(handoff=handoff, by=by)
     _require_pending(handoff)
     handoff.save(update_fields=_mark_decided(handoff, status=HandoffStatus.ACCEPTED, by=by, now=now))
@@ -660,6 +667,7 @@ def opportunity_create(
     """An AE opens an opportunity of their own (with no SDR source unless one is named); a manager or
     an admin opens one for an AE of the team."""
     now = now or timezone.now()
+    _check_expected_close(expected_close, now=now)
     if not (by.is_ae or by.is_manager or by.is_admin):
         raise NotAllowed(_("Only AEs and managers open opportunities."))
     if by.is_ae:

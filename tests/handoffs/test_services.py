@@ -539,3 +539,19 @@ def test_opportunity_update_permissions(actors, lead):
     services.opportunity_update(opportunity=opportunity, by=actors.manager, sourced_by=actors.bdr)
     opportunity.refresh_from_db()
     assert opportunity.sourced_by == actors.bdr
+
+
+def test_a_new_deal_cannot_be_expected_to_close_in_the_past(actors, lead):
+    handoff = hand_off(lead, actors.sdr)
+    with pytest.raises(ValidationFailed) as refused:
+        services.handoff_accept(
+            handoff=handoff, by=actors.ae, amount="5000", expected_close=datetime.date(2020, 1, 1)
+        )
+    assert refused.value.field == "expected_close"
+    with pytest.raises(ValidationFailed):
+        services.opportunity_create(
+            by=actors.ae, name="Old deal", amount="5000", expected_close=datetime.date(2020, 1, 1)
+        )
+    assert not Opportunity.objects.exists()
+    handoff.refresh_from_db()
+    assert handoff.status == "pending"
