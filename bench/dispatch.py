@@ -21,7 +21,6 @@ import contextlib
 import datetime
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -31,8 +30,8 @@ import uuid
 from pathlib import Path
 
 from bench.env import OUT_DIR, PG_SERVER_URL, REFERENCE_LEADS, REPO_DIR, bench_environ
+from bench.results import RESULTS_MD, machine, write_section
 
-RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
 DATABASE = "sdrcrm_bench_dispatch"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TARGET_SECONDS = 120.0
@@ -244,19 +243,6 @@ def statuses() -> dict[str, int]:
     from cadences.models import Touch
 
     return dict(Touch.objects.values_list("status").annotate(n=Count("id")).order_by())
-
-
-def machine() -> dict:
-    meminfo = Path("/proc/meminfo").read_text()
-    found = re.search(r"MemTotal:\s+(\d+)", meminfo)
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    return {
-        "nproc": os.cpu_count(),
-        "memory_gib": round(int(found.group(1)) / 1024 / 1024, 1) if found else None,
-        "cpu": model.group(1).strip() if model else "",
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-    }
 
 
 def _process_cpu(pid: int) -> float:
@@ -517,15 +503,7 @@ def durable_commit_ms() -> float:
 
 
 def update_results(report: dict) -> None:
-    """This command's section first, every other section kept (the same markers as bench/run.py)."""
-    key = report["command"]
-    text = RESULTS_MD.read_text()
-    pattern = re.compile(r"<!-- bench-run: (.*?) -->\n(.*?)<!-- /bench-run -->\n", re.DOTALL)
-    sections = [(m.group(1), m.group(0)) for m in pattern.finditer(text)]
-    head = pattern.split(text)[0].rstrip() + "\n" if sections else text.rstrip() + "\n"
-    mine = f"<!-- bench-run: {key} -->\n{markdown(report)}<!-- /bench-run -->\n"
-    others = [body for k, body in sections if k != key]
-    RESULTS_MD.write_text(head + "\n" + "\n".join([mine, *others]))
+    write_section(report["command"], markdown(report))
 
 
 def main(argv: list[str] | None = None) -> dict | None:

@@ -19,18 +19,16 @@ import argparse
 import datetime
 import json
 import os
-import re
 import shlex
 import statistics
 import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from bench.env import OUT_DIR, REFERENCE_LEADS, apply_environ, database_name, size_label
+from bench.results import RESULTS_MD, machine, write_section
 from bench.scenarios import MANAGER
 
-RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
 TARGET = 2.0
 CENT = Decimal("0.01")
 
@@ -200,19 +198,6 @@ def measure(label: str, scope, period, reps: int) -> dict:
     }
 
 
-def machine() -> dict:
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    found = re.search(r"MemTotal:\s+(\d+)", meminfo)
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    return {
-        "nproc": os.cpu_count(),
-        "memory_gib": round(int(found.group(1)) / 1024 / 1024, 1) if found else None,
-        "cpu": model.group(1).strip() if model else "",
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
 def markdown(report: dict) -> str:
     m = report["machine"]
     cpu = f" ({m['cpu'].split()[0]} {m['cpu'].split()[1]})" if len(m["cpu"].split()) > 1 else ""
@@ -270,15 +255,7 @@ def markdown(report: dict) -> str:
 
 
 def update_results(report: dict) -> None:
-    """This command's section first, every other section kept (the same markers as bench/run.py)."""
-    key = report["command"]
-    text = RESULTS_MD.read_text()
-    pattern = re.compile(r"<!-- bench-run: (.*?) -->\n(.*?)<!-- /bench-run -->\n", re.DOTALL)
-    sections = [(m.group(1), m.group(0)) for m in pattern.finditer(text)]
-    head = pattern.split(text)[0].rstrip() + "\n" if sections else text.rstrip() + "\n"
-    mine = f"<!-- bench-run: {key} -->\n{markdown(report)}<!-- /bench-run -->\n"
-    others = [body for k, body in sections if k != key]
-    RESULTS_MD.write_text(head + "\n" + "\n".join([mine, *others]))
+    write_section(report["command"], markdown(report))
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -19,7 +19,6 @@ import datetime
 import json
 import math
 import os
-import re
 import shlex
 import signal
 import subprocess
@@ -30,9 +29,9 @@ import urllib.request
 from collections import defaultdict
 
 from bench.env import OUT_DIR, PG_SERVER_URL, REFERENCE_LEADS, REPO_DIR, bench_environ, database_name
+from bench.results import RESULTS_MD, write_section
 from bench.run import code_state, free_port, login, machine, shorten_sql
 
-RESULTS_MD = REPO_DIR / "bench" / "RESULTS.md"
 LOCUSTFILE = REPO_DIR / "bench" / "locustfile.py"
 SMALL_DATABASE = "sdrcrm_bench_load"
 KINDS = ("sdr", "ae", "manager")
@@ -381,15 +380,7 @@ def saturation(report: dict) -> list[str]:
 
 
 def update_results(report: dict) -> None:
-    """This command's section of bench/RESULTS.md, replaced when the same command runs again."""
-    key = report["command"]
-    text = RESULTS_MD.read_text()
-    pattern = re.compile(r"<!-- bench-run: (.*?) -->\n(.*?)<!-- /bench-run -->\n", re.DOTALL)
-    sections = [(m.group(1), m.group(0)) for m in pattern.finditer(text)]
-    head = pattern.split(text)[0].rstrip() + "\n" if sections else text.rstrip() + "\n"
-    mine = f"<!-- bench-run: {key} -->\n{markdown(report)}<!-- /bench-run -->\n"
-    others = [body for k, body in sections if k != key]
-    RESULTS_MD.write_text(head + "\n" + "\n".join([mine, *others]))
+    write_section(report["command"], markdown(report))
 
 
 def main(argv: list[str] | None = None) -> dict:

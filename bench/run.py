@@ -30,7 +30,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from bench.env import (
     BENCH_DIR,
@@ -44,9 +43,10 @@ from bench.env import (
     prepare,
     size_label,
 )
+from bench.results import RESULTS_MD, write_section
+from bench.results import machine as shared_machine
 from bench.scenarios import CEILING, SCENARIOS, Scenario
 
-RESULTS_MD = BENCH_DIR / "RESULTS.md"
 LUA = BENCH_DIR / "wrk_report.lua"
 IMPORT_TARGET_ROWS_PER_S = 20_000
 
@@ -74,18 +74,13 @@ def run_json(args: list[str], env: dict, timeout: float | None = None) -> dict:
 
 
 def machine() -> dict:
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    total_kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) if "MemTotal" in meminfo else 0
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    here = shared_machine()
     return {
-        "nproc": os.cpu_count(),
-        "memory_gib": round(total_kib / 1024 / 1024, 1),
-        "cpu": model.group(1).strip() if model else platform.processor(),
+        **here,
+        "cpu": here["cpu"] or platform.processor(),
         "python": platform.python_version(),
         "wrk": " ".join(wrk_version.split()[:2]).rstrip(",") or "wrk",
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -550,14 +545,7 @@ replaces its section. How to run and read it: `bench/README.md`.
 
 
 def update_results(report: dict) -> None:
-    key = report["command"]
-    text = RESULTS_MD.read_text() if RESULTS_MD.exists() else RESULTS_HEADER
-    pattern = re.compile(r"<!-- bench-run: (.*?) -->\n(.*?)<!-- /bench-run -->\n", re.DOTALL)
-    sections = [(m.group(1), m.group(0)) for m in pattern.finditer(text)]
-    head = pattern.split(text)[0].rstrip() + "\n" if sections else text.rstrip() + "\n"
-    mine = f"<!-- bench-run: {key} -->\n{markdown(report)}<!-- /bench-run -->\n"
-    others = [body for k, body in sections if k != key]
-    RESULTS_MD.write_text(head + "\n" + "\n".join([mine, *others]))
+    write_section(report["command"], markdown(report), header=RESULTS_HEADER)
 
 
 # --- main ---------------------------------------------------------------------------------------
