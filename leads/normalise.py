@@ -236,3 +236,19 @@ def clean_text(field: str, value) -> str:
     if limit and len(text) > limit:
         raise FieldError(field, f"At most {limit} characters.")
     return text
+
+
+FIELD_CLEANERS = {
+    "email": clean_email,
+    "country": clean_country,
+    "timezone": clean_timezone,
+    "employee_count": clean_employee_count,
+    "linkedin_url": clean_linkedin,
+    "company_domain": clean_domain,
+}
+
+
+def clean_field(field: str, value):
+    """One lead field as stored: the field's own cleaner, or trimmed text within its limit."""
+    cleaner = FIELD_CLEANERS.get(field)
+    return cleaner(value) if cleaner else clean_text(field, value)

@@ -32,13 +32,8 @@ from leads.models import (
 from leads.normalise import (
     FieldError,
     clean_country,
-    clean_domain,
-    clean_email,
-    clean_employee_count,
-    clean_linkedin,
+    clean_field,
     clean_phone,
-    clean_text,
-    clean_timezone,
     email_domain,
     email_kind_for,
     timezone_for_country,
@@ -185,26 +180,14 @@ def clean_lead_values(values: dict) -> dict:
     cleaned = {}
     try:
         for field, value in values.items():
-            if field == "email":
-                cleaned["email"] = clean_email(value)
-            elif field == "country":
-                cleaned["country"] = clean_country(value)
-            elif field == "timezone":
-                cleaned["timezone"] = clean_timezone(value)
-            elif field == "employee_count":
-                cleaned["employee_count"] = clean_employee_count(value)
-            elif field == "linkedin_url":
-                cleaned["linkedin_url"] = clean_linkedin(value)
-            elif field == "company_domain":
-                cleaned["company_domain"] = clean_domain(value)
-            elif field == "source":
+            if field == "source":
                 if value not in LeadSource.values:
                     raise FieldError("source", f"Source must be one of {', '.join(LeadSource.values)}.")
                 cleaned["source"] = value
             elif field in ("phone", "owner"):
                 cleaned[field] = value
             elif field in EDITABLE_FIELDS:
-                cleaned[field] = clean_text(field, value)
+                cleaned[field] = clean_field(field, value)
         if "phone" in cleaned:
             country = cleaned.get("country", values.get("_country", ""))
             cleaned["phone"], cleaned["_phone_zone"] = clean_phone(cleaned["phone"], country=country)

@@ -11,14 +11,9 @@ from leads.imports.reading import detect_encoding, open_text
 from leads.models import ImportBatch
 from leads.normalise import (
     FieldError,
-    clean_country,
-    clean_domain,
-    clean_email,
-    clean_employee_count,
-    clean_linkedin,
+    clean_field,
     clean_phone,
     clean_text,
-    clean_timezone,
 )
 
 
@@ -35,19 +30,7 @@ class ParsedRow:
 
 
 def _clean_cell(target: str, value: str, values: dict) -> None:
-    if target == "email":
-        values["email"] = clean_email(value)
-    elif target == "country":
-        values["country"] = clean_country(value)
-    elif target == "timezone":
-        values["timezone"] = clean_timezone(value)
-    elif target == "employee_count":
-        values["employee_count"] = clean_employee_count(value)
-    elif target == "linkedin_url":
-        values["linkedin_url"] = clean_linkedin(value)
-    elif target == "company_domain":
-        values["company_domain"] = clean_domain(value)
-    elif target == "phone":
+    if target == "phone":
         values["phone"] = value  # cleaned after the country is known
     elif target == "full_name":
         first, _, last = value.strip().partition(" ")
@@ -56,7 +39,7 @@ def _clean_cell(target: str, value: str, values: dict) -> None:
     elif target == "research_notes":
         values["research_notes"] = value.strip()[:10_000]
     else:
-        values[target] = clean_text(target, value)
+        values[target] = clean_field(target, value)
 
 
 def parse_row(number: int, raw: list[str], columns: list[tuple[int, str]]) -> ParsedRow:
