@@ -61,10 +61,14 @@ def apply_environ(leads: int) -> None:
 
 
 def ensure_database(leads: int) -> str:
-    """Creates the bench database when missing. Returns its name."""
+    """Creates the bench database of this size when missing. Returns its name."""
+    return ensure_database_named(database_name(leads))
+
+
+def ensure_database_named(name: str) -> str:
+    """Creates the database when missing. Returns its name."""
     import psycopg2
 
-    name = database_name(leads)
     connection = psycopg2.connect(f"{PG_SERVER_URL}/postgres")
     connection.autocommit = True
     try:

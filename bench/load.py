@@ -20,17 +20,22 @@ import json
 import math
 import os
 import shlex
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 
-from bench.env import OUT_DIR, PG_SERVER_URL, REFERENCE_LEADS, REPO_DIR, bench_environ, database_name
+from bench.env import (
+    OUT_DIR,
+    PG_SERVER_URL,
+    REFERENCE_LEADS,
+    REPO_DIR,
+    bench_environ,
+    database_name,
+    ensure_database_named,
+)
 from bench.results import RESULTS_MD, write_section
-from bench.run import code_state, free_port, login, machine, shorten_sql
+from bench.run import Gunicorn, code_state, login, machine, shorten_sql
 
 LOCUSTFILE = REPO_DIR / "bench" / "locustfile.py"
 SMALL_DATABASE = "sdrcrm_bench_load"
@@ -66,7 +71,7 @@ def prepare(database: str, *, leads: int, seed: int, small: bool) -> dict:
     """Schema, static manifest and the working data (for a small set of its own: the leads first)."""
     env = environ(database)
     if small:
-        create_database(database)
+        ensure_database_named(database)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, cwd=REPO_DIR, check=True
     )
@@ -99,59 +104,6 @@ def static_is_stale() -> bool:
         return True
     built = manifest.stat().st_mtime
     return any(path.stat().st_mtime > built for path in (REPO_DIR / "static").rglob("*") if path.is_file())
-
-
-def create_database(name: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(f"{PG_SERVER_URL}/postgres")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-                log(f"created database {name}")
-    finally:
-        connection.close()
-
-
-class Gunicorn:
-    """gunicorn on a free port of 127.0.0.1 with production settings on the bench database."""
-
-    def __init__(self, database: str, *, workers: int, threads: int):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = OUT_DIR / "gunicorn-load.log"
-        command = [
-            sys.executable, "-m", "gunicorn", "sdrcrm.wsgi:application", "--workers", str(workers),
-            "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null",
-            "--error-logfile", str(self.log_path), "--log-level", "warning", "--timeout", "60",
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, env=environ(database), cwd=REPO_DIR, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/accounts/login/", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        log(f"gunicorn ({workers} workers × {threads} threads) on {self.base}")
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("gunicorn did not answer within 60 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        log("gunicorn stopped")
 
 
 def sign_in_everyone(base: str, mix: list[int]) -> dict[str, str]:
@@ -433,7 +385,9 @@ def main(argv: list[str] | None = None) -> dict:
     }  # fmt: skip
     log(f"data: {database}")
     report["data"] = prepare(database, leads=leads, seed=args.seed, small=args.small)
-    server = Gunicorn(database, workers=args.workers, threads=args.threads)
+    server = Gunicorn(
+        environ(database), workers=args.workers, threads=args.threads, log_name="gunicorn-load.log"
+    )
     try:
         mix = [args.sdrs, args.aes, args.managers]
         sessions = OUT_DIR / f"{stem}.sessions.json"

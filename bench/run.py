@@ -93,19 +93,17 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn on 127.0.0.1:<free port>, production settings on the bench database."""
 
-    def __init__(self, leads: int, workers: int):
+    def __init__(self, env: dict, *, workers: int, threads: int = 1, log_name: str = "gunicorn.log"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = OUT_DIR / "gunicorn.log"
+        self.log_path = OUT_DIR / log_name
         command = [
             sys.executable, "-m", "gunicorn", "sdrcrm.wsgi:application",
-            "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
             "--access-logfile", "/dev/null", "--error-logfile", str(self.log_path),
             "--log-level", "warning", "--timeout", "60",
         ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, env=bench_environ(leads), cwd=REPO_DIR, start_new_session=True
-        )
+        self.process = subprocess.Popen(command, env=env, cwd=REPO_DIR, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -113,7 +111,9 @@ class Gunicorn:
             try:
                 with urllib.request.urlopen(f"{self.base}/accounts/login/", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
-                        log(f"gunicorn ({workers} workers) ready on {self.base}, pid {self.process.pid}")
+                        log(
+                            f"gunicorn ({workers} workers × {threads} threads) ready on {self.base}, pid {self.process.pid}"
+                        )
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.3)
@@ -245,7 +245,7 @@ def run_size(result: dict, args) -> dict:
     leads, probe = result["leads"], result.pop("probe")
     log(f"load on data set {result['label']}")
     selected = [s for s in SCENARIOS if not args.only or any(o in s.name for o in args.only)]
-    server = Gunicorn(leads, args.workers)
+    server = Gunicorn(bench_environ(leads), workers=args.workers)
     try:
         sessions: dict[str, str] = {}
 
