@@ -150,9 +150,15 @@ def touch_skip(*, touch: Touch, by, note: str = "", now=None) -> Touch:
 
 
 @transaction.atomic
-def touch_reschedule(*, touch: Touch, by, due_at: datetime.datetime) -> Touch:
+def _require_future(due_at: datetime.datetime) -> None:
     if timezone.is_naive(due_at):
         raise ValidationFailed("Give a time with its offset.", field="due_at")
+    if due_at <= timezone.now():
+        raise ValidationFailed("Pick a time in the future.", field="due_at")
+
+
+def touch_reschedule(*, touch: Touch, by, due_at: datetime.datetime) -> Touch:
+    _require_future(due_at)
     touch = _lock_scheduled(touch)
     touch.due_at = due_at
     touch.save(update_fields=["due_at"])
@@ -206,6 +212,7 @@ def reminder_done(*, reminder: Reminder, by, now=None) -> Reminder:
 
 @transaction.atomic
 def reminder_snooze(*, reminder: Reminder, by, due_at) -> Reminder:
+    _require_future(due_at)
     updated = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.OPEN).update(
         due_at=due_at, notified_at=None
     )

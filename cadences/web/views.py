@@ -97,8 +97,6 @@ def _snooze_until(request, user) -> datetime.datetime:
             raise ValidationFailed(_("Pick a date and time."), field="due_at")
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed, schedule.zone_for(user.timezone))
-        if parsed <= now:
-            raise ValidationFailed(_("Pick a time in the future."), field="due_at")
         return parsed
     hours = {"1h": 1, "3h": 3}.get(choice, 1)
     return now + datetime.timedelta(hours=hours)

@@ -428,3 +428,20 @@ def test_dispatch_due_command_sends_what_is_due(actors, django_capture_on_commit
         call_command("dispatch_due", stdout=io.StringIO())
     assert len(mail.outbox) == 1
     assert Touch.objects.get(lead=lead).status == "done"
+
+
+def test_a_touch_cannot_be_rescheduled_into_the_past(actors, api_for):
+    from cadences.models import Touch
+    from cadences.services import cadence_enroll
+    from tests.cadences.factories import CadenceFactory, LeadFactory, add_steps
+
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("call", 0))
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=actors.sdr)
+    touch = Touch.objects.get(lead=lead)
+    response = api_for(actors.sdr).post(
+        f"/api/touches/{touch.pk}/reschedule/", {"due_at": "2020-01-07T09:00:00+02:00"}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["due_at"] == ["Pick a time in the future."]
+    assert Touch.objects.get(pk=touch.pk).due_at == touch.due_at
