@@ -159,6 +159,14 @@ def _fast_phone(raw: str, region: str) -> tuple[str, str] | None:
     return f"+{country_code}{national}", timezone_for_country(zone_region)
 
 
+def preload_phone_metadata() -> None:
+    """Loads every region's phone metadata (and the country → time zone table) now, ~60 ms and ~2 MB, instead
+    of one module at a time on the first number of each country: a worker calls it when it starts (sdrcrm.celery),
+    so an import's first rows do not pay for it. Idempotent."""
+    PhoneMetadata.load_all()
+    _country_zones()
+
+
 def clean_phone(value: str | None, *, country: str = "") -> tuple[str, str]:
     """(E.164 number, the time zone of the number's country when that country has one zone, else "")."""
     raw = (value or "").strip()

@@ -3,9 +3,21 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sdrcrm.settings")
 
 app = Celery("sdrcrm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@worker_process_init.connect
+def preload_worker_data(**_kwargs) -> None:
+    """Process start-up, not domain flow: what every import needs is loaded once per worker (in the main
+    process, which forked children inherit, and again in each child, a no-op there) rather than on the
+    first rows of an import."""
+    from leads.normalise import preload_phone_metadata  # Django is set up by then
+
+    preload_phone_metadata()
