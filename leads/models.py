@@ -152,7 +152,6 @@ class Lead(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "-created_at"], name="lead_team_recent_idx"),
-            models.Index(fields=["team", "status"], name="lead_team_status_idx"),
             models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
             models.Index(
                 fields=["team", "-score", "email_kind", "-created_at"], name="lead_team_priority_idx"

@@ -2,23 +2,10 @@
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, TextField, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
+from leads import search
 from sdrcrm.accounts.querysets import TeamScopedQuerySet
-
-
-class LeadSearchText(Func):
-    """lower(first_name || ' ' || last_name || ' ' || email || ' ' || company): what `q=` searches.
-    On PostgreSQL a trigram GIN index is built on exactly this expression (migration
-    0005_lead_search_index); keep the two identical or the search stops using the index."""
-
-    template = "LOWER(%(expressions)s)"
-    arg_joiner = " || ' ' || "
-    output_field = TextField()
-
-    def __init__(self):
-        super().__init__(F("first_name"), F("last_name"), F("email"), F("company"))
 
 
 class LeadQuerySet(TeamScopedQuerySet):
@@ -50,15 +37,8 @@ class LeadQuerySet(TeamScopedQuerySet):
 
     def matching(self, query: str):
         """Leads whose name, email or company contain every word of `query` (up to five words),
-        case-insensitively."""
-        words = query.split()[:5]
-        if not words:
-            return self
-        leads = self.alias(search_text=LeadSearchText())
-        for word in words:
-            # Lowered by the database, like the text: SQLite folds ASCII only, PostgreSQL all letters.
-            leads = leads.filter(search_text__contains=Lower(Value(word)))
-        return leads
+        case-insensitively (how, per database: leads.search)."""
+        return search.matching(self, query)
 
     def open(self):
         """Leads an SDR may still work: not disqualified, handed off or converted."""

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from leads import imports, services
+from leads import imports, search, services
 
 
 @shared_task(name="leads.lead_rescore_team")
@@ -13,3 +13,13 @@ def lead_rescore_team(team_id: int) -> dict:
 @shared_task(name="leads.import_batch_run")
 def import_batch_run(batch_id: int) -> None:
     imports.import_batch_run(batch_id=batch_id)
+
+
+@shared_task(name="leads.search_index_import")
+def search_index_import(batch_id: int) -> int:
+    return search.index_import(batch_id)
+
+
+@shared_task(name="leads.search_catch_up")
+def search_catch_up() -> int:
+    return search.catch_up()

@@ -259,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
     "cadences.enrollments_resume_due": {"task": "cadences.enrollments_resume_due", "schedule": 300.0},
     "cadences.speed_to_lead_check": {"task": "cadences.speed_to_lead_check", "schedule": 60.0},
     "handoffs.sla_sweep": {"task": "handoffs.sla_sweep", "schedule": 60.0},
+    "leads.search_catch_up": {"task": "leads.search_catch_up", "schedule": 600.0},
 }
 
 # Security. Production (DEBUG off) is HTTPS-only unless USE_HTTPS=0 for a trial behind plain HTTP.

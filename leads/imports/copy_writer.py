@@ -10,6 +10,7 @@ import json
 
 from django.db import connection
 
+from leads import search
 from leads.models import Lead, LeadStage, LeadStatus
 
 # The fields each row brings, in COPY order after its row number (the rest are shared by the chunk).
@@ -116,8 +117,9 @@ def leads_insert_staged(lines: list[bytes], *, batch, now, named_accounts: bool 
         cursor.execute(ACCOUNTS_BY_DOMAIN, [team, now, team])
         if named_accounts:
             cursor.execute(ACCOUNTS_BY_NAME, [team, now, team])
-        cursor.execute(
-            f"""
+        with search.deferred():  # the import indexes its leads for search when it is done
+            cursor.execute(
+                f"""
             INSERT INTO leads_lead ({staged}, {shared_columns}, account_id, mql_at)
             SELECT {staged_select}, {shared_params},
                    CASE WHEN s.company_domain <> '' THEN (
@@ -133,6 +135,6 @@ def leads_insert_staged(lines: list[bytes], *, batch, now, named_accounts: bool 
             ORDER BY s.email
             ON CONFLICT DO NOTHING
             """,  # noqa: S608 - names from the model
-            [*shared.values(), team, team, LeadStage.MQL, now],
-        )
-        return cursor.rowcount
+                [*shared.values(), team, team, LeadStage.MQL, now],
+            )
+            return cursor.rowcount

@@ -1,5 +1,7 @@
 """The run of an import: chunks of parsed rows classified against the team's leads and written in bulk."""
 
+import logging
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -21,6 +23,8 @@ from leads.models import (
     RowAction,
 )
 from leads.scoring import SCORED_FIELDS, Profile, score_lead
+
+log = logging.getLogger(__name__)
 
 CHUNK = 2500
 UPDATABLE_FIELDS = tuple(f for f in IMPORTABLE_FIELDS if f not in ("full_name", "email"))
@@ -302,13 +306,28 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
             finished_at=timezone.now(),
             message=f"The import stopped: {error}"[:2000],
         )
+        _index_for_search(batch)
         raise
     batch.status = ImportStatus.DONE
     batch.total_rows = batch.processed_rows
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "total_rows", "finished_at"])
+    _index_for_search(batch)
     _notify_done(batch)
     return batch
+
+
+def _index_for_search(batch: ImportBatch) -> None:
+    """The leads the run created were written without their search rows (leads.search): a task indexes
+    them all in one statement; should it not run, the periodic catch-up does."""
+    from leads.tasks import search_index_import
+
+    if not batch.created or batch.dry_run or connection.vendor != "postgresql":
+        return
+    try:
+        search_index_import.delay(batch.pk)
+    except Exception:
+        log.exception("import %s: search indexing not queued; the periodic catch-up will do it", batch.pk)
 
 
 def _notify_done(batch: ImportBatch) -> None:

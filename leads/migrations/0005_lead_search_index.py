@@ -1,6 +1,6 @@
 """The lead search (`q=`) reads a trigram GIN index on PostgreSQL, built without locking the table.
 
-The index is on the expression `leads.querysets.LeadSearchText` renders; the two must stay identical.
+Replaced by the side table of 0007 (leads.search).
 It is created here rather than in `Lead.Meta.indexes` so that it can be PostgreSQL-only: on SQLite
 the same search runs as a plain scan.
 """

@@ -1,7 +1,10 @@
 """`q=` finds leads by any word of their name, email or company, in any case, on the page and the API."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 
+from leads import imports, search, services
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +64,43 @@ def test_the_page_search_finds_the_same_leads(actors, client, crowd):
     client.force_login(actors.manager)
     html = client.get("/leads/", {"q": "tamm talu"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Liis Saar" in html and "Anna" not in html and "1 lead" in html
+
+
+def test_an_edited_lead_is_found_by_its_new_name_only(actors, api_for, crowd):
+    api = api_for(actors.manager)
+    services.lead_update(
+        lead=crowd["mart"], by=actors.manager, values={"last_name": "Vaher", "company": "Vaher AS"}
+    )
+    assert _found(api, "vaher") == {"Mart"}
+    assert _found(api, "kuusk") == set()
+
+
+def test_a_deleted_lead_leaves_nothing_to_find(actors, api_for, crowd):
+    crowd["anna"].delete()
+    assert _found(api_for(actors.manager), "tamm") == {"Mart", "Liis"}
+
+
+def test_imported_leads_are_found_once_the_import_is_done(actors, api_for, crowd):
+    content = b"First Name,Last Name,E-mail,Company\r\nKadri,Tammeorg,kadri@nordlys.ee,Nordlys\r\n"
+    batch = imports.import_batch_create(
+        team=actors.team, by=actors.manager, upload=SimpleUploadedFile("list.csv", content)
+    )
+    imports.import_batch_run(batch_id=batch.pk)
+    assert _found(api_for(actors.manager), "tammeorg nordlys") == {"Kadri"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table is PostgreSQL's")
+def test_leads_written_while_indexing_was_deferred_are_caught_up(actors, api_for, crowd):
+    with transaction.atomic(), search.deferred():
+        LeadFactory(team=actors.team, owner=None, first_name="Ülle", last_name="Pihlakas")
+    api = api_for(actors.manager)
+    assert _found(api, "pihlakas") == set()
+    assert search.catch_up() == 1
+    assert _found(api, "pihlakas") == {"Ülle"}
+    assert search.catch_up() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table is PostgreSQL's")
+def test_the_search_text_is_lowered_by_the_database_in_every_alphabet(actors, api_for, crowd):
+    LeadFactory(team=actors.team, owner=None, first_name="ÖÖBIK", last_name="Смирнова")
+    assert _found(api_for(actors.manager), "ööbik СМИРНОВА") == {"ÖÖBIK"}
