@@ -109,6 +109,32 @@ def timezone_for_country(country: str) -> str:
     return _country_zones().get(country or "", "")
 
 
+@lru_cache(maxsize=1024)
+def _international_plan(code: str) -> tuple[int, frozenset, str] | None:
+    """For the first 1-3 digits after a "+": (country code, possible national lengths, its zone when the code
+    belongs to one region) from the library's metadata, or None (no such code, or no metadata for it)."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(code or 0))
+    metadata = PhoneMetadata.metadata_for_region(regions[0]) if regions else None
+    if metadata is None:
+        return None
+    zone = timezone_for_country(regions[0] if len(regions) == 1 else "")
+    return int(code), frozenset(metadata.general_desc.possible_length), zone
+
+
+@lru_cache(maxsize=512)
+def _national_plan(region: str) -> tuple[str, int, frozenset, str] | None:
+    """For a number without "+" in a region: (national prefix, country code, possible national lengths, the
+    region's zone), or None when the region has no metadata or a prefix rule the fast path does not apply."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None
+    prefix = metadata.national_prefix
+    if metadata.national_prefix_for_parsing not in (None, prefix):
+        return None
+    possible = frozenset(metadata.general_desc.possible_length)
+    return prefix or "", metadata.country_code, possible, timezone_for_country(region)
+
+
 @lru_cache(maxsize=4096)
 def _parse_phone(raw: str, region: str) -> tuple[str, str]:
     try:
@@ -130,33 +156,32 @@ def _fast_phone(raw: str, region: str) -> tuple[str, str] | None:
     """The plain cases (digits, an optional +country code, the region's simple national prefix) checked
     against the library's metadata in microseconds; None means: let the full parser decide."""
     compact = _PHONE_PUNCTUATION.sub("", raw)
-    if compact.startswith("+"):
+    if compact[:1] == "+":
         digits = compact[1:]
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):  # other scripts' digits: the parser maps them
             return None
         for size in (1, 2, 3):
-            regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:size] or 0))
-            if regions:
+            code = digits[:size]
+            if phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(code or 0)):
                 break
         else:
             return None
-        metadata = PhoneMetadata.metadata_for_region(regions[0])
-        country_code, national = int(digits[:size]), digits[size:]
-        zone_region = regions[0] if len(regions) == 1 else ""
+        plan = _international_plan(code)
+        if plan is None:
+            return None
+        country_code, possible, zone = plan
+        national = digits[size:]
     else:
-        if not region or not compact.isdigit():
+        if not region or not (compact.isascii() and compact.isdigit()):
             return None
-        metadata = PhoneMetadata.metadata_for_region(region)
-        if metadata is None:
+        plan = _national_plan(region)
+        if plan is None:
             return None
-        prefix = metadata.national_prefix
-        if metadata.national_prefix_for_parsing not in (None, prefix):
-            return None
+        prefix, country_code, possible, zone = plan
         national = compact[len(prefix) :] if prefix and compact.startswith(prefix) else compact
-        country_code, zone_region = metadata.country_code, region
-    if metadata is None or not national or len(national) not in metadata.general_desc.possible_length:
+    if not national or len(national) not in possible:
         return None
-    return f"+{country_code}{national}", timezone_for_country(zone_region)
+    return f"+{country_code}{national}", zone
 
 
 def preload_phone_metadata() -> None:
@@ -211,15 +236,19 @@ def clean_linkedin(value: str | None) -> str:
     return url
 
 
+_URL_SCHEME = re.compile(r"^[a-z]+://")
+_DOMAIN = re.compile(r"[a-z0-9\u00a1-\uffff.-]+\.[a-z0-9\u00a1-\uffff-]{2,}")
+
+
 def clean_domain(value: str | None) -> str:
     domain = (value or "").strip().lower()
     if not domain:
         return ""
-    domain = re.sub(r"^[a-z]+://", "", domain)
+    domain = _URL_SCHEME.sub("", domain, count=1)
     domain = domain.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
     if domain.startswith("www."):
         domain = domain[4:]
-    if not re.fullmatch(r"[a-z0-9\u00a1-\uffff.-]+\.[a-z0-9\u00a1-\uffff-]{2,}", domain):
+    if not _DOMAIN.fullmatch(domain):
         raise FieldError("company_domain", f"“{value}” is not a domain name.")
     return domain[:200]
 
@@ -260,3 +289,22 @@ def clean_field(field: str, value):
     """One lead field as stored: the field's own cleaner, or trimmed text within its limit."""
     cleaner = FIELD_CLEANERS.get(field)
     return cleaner(value) if cleaner else clean_text(field, value)
+
+
+@lru_cache(maxsize=64)
+def field_cleaner(field: str):
+    """`clean_field` for one field, chosen once (an import cleans a field on every row): for a string that
+    is already trimmed, it returns what `clean_field(field, value)` returns and raises what it raises."""
+    cleaner = FIELD_CLEANERS.get(field)
+    if cleaner is not None:
+        return cleaner
+    limit = TEXT_LIMITS.get(field)
+    if not limit:
+        return str.strip
+
+    def clean_trimmed_text(value: str) -> str:
+        if len(value) > limit:
+            raise FieldError(field, f"At most {limit} characters.")
+        return value
+
+    return clean_trimmed_text
