@@ -155,6 +155,12 @@ def explain(
     ]
 
 
+def explain_criterion(profile: Profile, field: str, value) -> dict:
+    """The entry of `explain` for one of SCORED_FIELDS (in the same order as its criteria): each entry reads
+    its own field only, so a caller may remember entries per distinct value and assemble explanations."""
+    return explain(profile, **{field: value})[SCORED_FIELDS.index(field)]
+
+
 def score_from_explanation(explanation: list[dict]) -> int:
     total = sum(max(entry["weight"], 0) for entry in explanation)
     if total <= 0:

@@ -7,6 +7,8 @@ domain order and leads in email order, so imports running at once wait for each 
 
 import io
 import json
+import re
+from operator import itemgetter
 
 from django.db import connection
 
@@ -55,9 +57,25 @@ def copy_json(value) -> str:
     return copy_text(json.dumps(value, ensure_ascii=False))
 
 
+_STAGED_VALUES = itemgetter(*STAGED_FIELDS)
+_EXPLANATION_AT = STAGED_FIELDS.index("score_explanation")
+_NEEDS_ESCAPING = re.compile(r"[\\\t\n\r]")
+
+
 def copy_line(number: int, lead: dict, explanation_text: str) -> bytes:
     """One staged row: its row number, then STAGED_FIELDS (the explanation already as COPY text), in UTF-8:
-    a chunk waiting to be written holds bytes, not wider strings."""
+    a chunk waiting to be written holds bytes, not wider strings. Most rows have no text to escape: that is
+    checked once over all their text cells, and only the others are escaped cell by cell."""
+    values = list(_STAGED_VALUES(lead))
+    values[_EXPLANATION_AT] = ""  # already COPY text
+    if _NEEDS_ESCAPING.search("".join([value for value in values if isinstance(value, str)])):
+        return _copy_line_escaped(number, lead, explanation_text)
+    values[_EXPLANATION_AT] = explanation_text
+    cells = [value if isinstance(value, str) else "\\N" if value is None else str(value) for value in values]
+    return (str(number) + "\t" + "\t".join(cells) + "\n").encode()
+
+
+def _copy_line_escaped(number: int, lead: dict, explanation_text: str) -> bytes:
     cells = [str(number)]
     for name in STAGED_FIELDS:
         value = lead[name]

@@ -1,20 +1,25 @@
 """What a new lead gets from a valid row: its account domain, time zone, email kind, score, grade and stage.
 Pure (no database): it runs in the reading thread, while the previous chunk is being written."""
 
-from leads.imports.copy_writer import STAGED_FIELDS, copy_json, copy_line
+import json
+
+from leads.imports.copy_writer import STAGED_FIELDS, copy_json, copy_line, copy_text
 from leads.imports.rows import ParsedRow
 from leads.models import EmailKind, LeadStage
 from leads.normalise import email_domain, email_kind_for, timezone_for_country
-from leads.scoring import SCORED_FIELDS, Profile, score_lead
+from leads.scoring import SCORED_FIELDS, Profile, explain_criterion, grade_for, score_from_explanation
 
 SCORE_CACHE_SIZE = 2000  # distinct (industry, size, country, title) scorings kept per run: memory stays flat
+ENTRY_CACHE_SIZE = 4000  # distinct (criterion, value) explanation entries kept per run, the same way
 _NULLABLE = frozenset({"employee_count"})
+_BLANK_LEAD = {name: None if name in _NULLABLE else "" for name in STAGED_FIELDS}
 
 
 class LeadPreparer:
     """Turns valid rows into new-lead fields, scored against the team's ICP profile (remembered per distinct
-    scored values: lists repeat them a lot). `as_copy`: rendered as a line of COPY text instead of a dict,
-    and, unless `keep_values` (update_existing compares them), the row's cells are let go: memory stays small."""
+    scored values: lists repeat them a lot; past SCORE_CACHE_SIZE, assembled from the entries remembered per
+    criterion and value). `as_copy`: rendered as a line of COPY text instead of a dict, and, unless
+    `keep_values` (update_existing compares them), the row's cells are let go: memory stays small."""
 
     def __init__(self, *, profile: Profile | None, threshold: int, as_copy: bool, keep_values: bool):
         self.profile = profile
@@ -22,17 +27,36 @@ class LeadPreparer:
         self.as_copy = as_copy
         self.keep_values = keep_values
         self._scores: dict[tuple, tuple[int, str, list, str]] = {}
+        self._entries: dict[tuple[str, object], tuple[dict, str]] = {}
 
     def score(self, values: dict) -> tuple[int, str, list, str]:
         """(score, grade, explanation, explanation as COPY text)."""
-        key = tuple(values.get(name) for name in SCORED_FIELDS)
+        key = tuple(map(values.get, SCORED_FIELDS))
         found = self._scores.get(key)
         if found is None:
-            score, grade, explanation = score_lead(self.profile, **dict(zip(SCORED_FIELDS, key, strict=True)))
-            found = (score, grade, explanation, copy_json(explanation) if self.as_copy else "")
+            found = self._score(key)
             if len(self._scores) < SCORE_CACHE_SIZE:
                 self._scores[key] = found
         return found
+
+    def _score(self, key: tuple) -> tuple[int, str, list, str]:
+        """What `score_lead` gives, from one remembered `explain_criterion` entry per scored field (and the
+        explanation's JSON as the entries' JSON, joined as json.dumps joins a list)."""
+        if self.profile is None:
+            return 0, "D", [], copy_json([]) if self.as_copy else ""
+        explanation, texts = [], []
+        for name, value in zip(SCORED_FIELDS, key, strict=True):
+            part = self._entries.get((name, value))
+            if part is None:
+                entry = explain_criterion(self.profile, name, value)
+                part = (entry, json.dumps(entry, ensure_ascii=False))
+                if len(self._entries) < ENTRY_CACHE_SIZE:
+                    self._entries[(name, value)] = part
+            explanation.append(part[0])
+            texts.append(part[1])
+        score = score_from_explanation(explanation)
+        text = copy_text("[" + ", ".join(texts) + "]") if self.as_copy else ""
+        return score, grade_for(score), explanation, text
 
     def prepare(self, row: ParsedRow) -> ParsedRow:
         if row.errors:
@@ -42,19 +66,19 @@ class LeadPreparer:
         kind = email_kind_for(email)
         domain = values.get("company_domain") or (email_domain(email) if kind == EmailKind.CORPORATE else "")
         score, grade, explanation, explanation_text = self.score(values)
-        is_mql = self.profile is not None and score >= self.threshold
-        lead = {name: values.get(name, None if name in _NULLABLE else "") for name in STAGED_FIELDS}
-        lead.update(
-            company_domain=domain,
-            timezone=values.get("timezone")
-            or values.get("_zone")
-            or timezone_for_country(values.get("country")),
-            stage=LeadStage.MQL if is_mql else LeadStage.LEAD,
-            score=score,
-            grade=grade,
-            score_explanation=explanation,
-            email_kind=kind,
+        lead = _BLANK_LEAD | values
+        zone = lead.pop("_zone", None)  # the phone number's
+        if len(lead) != len(_BLANK_LEAD):  # values held something else that is not a lead field
+            lead = {name: lead[name] for name in STAGED_FIELDS}
+        lead["company_domain"] = domain
+        lead["timezone"] = values.get("timezone") or zone or timezone_for_country(values.get("country"))
+        lead["stage"] = (
+            LeadStage.MQL if self.profile is not None and score >= self.threshold else LeadStage.LEAD
         )
+        lead["score"] = score
+        lead["grade"] = grade
+        lead["score_explanation"] = explanation
+        lead["email_kind"] = kind
         row.named_account = bool(lead["company"]) and not domain
         if self.as_copy:
             row.copy_line = copy_line(row.number, lead, explanation_text)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from leads.imports.copy_writer import leads_insert_staged
 from leads.imports.prepare import LeadPreparer
 from leads.imports.reading import IMPORTABLE_FIELDS
-from leads.imports.rows import ParsedRow, count_rows, parse_row, read_ahead, read_rows
+from leads.imports.rows import ParsedRow, count_rows, read_ahead, read_rows, row_parser
 from leads.models import (
     Activity,
     ActivityKind,
@@ -59,9 +59,9 @@ class _Run:
     def chunks(self):
         """Parsed and prepared rows, CHUNK at a time (run in the reading thread: no database here)."""
         chunk: list[ParsedRow] = []
-        prepare, columns = self.preparer.prepare, self.columns
+        prepare, parse = self.preparer.prepare, row_parser(self.columns)
         for number, raw in read_rows(self.batch):
-            chunk.append(prepare(parse_row(number, raw, columns)))
+            chunk.append(prepare(parse(number, raw)))
             if len(chunk) >= CHUNK:
                 yield chunk
                 chunk = []
