@@ -32,6 +32,16 @@ def cadence_list_for_user(*, user) -> QuerySet[Cadence]:
     return cadences if user.is_admin else cadences.filter(team_id=user.team_id)
 
 
+def cadence_options_for_user(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the active cadences the user may enroll leads in, for a select."""
+    return list(
+        cadence_list_for_user(user=user)
+        .filter(is_active=True)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    )
+
+
 def cadence_get_for_user(*, user, cadence_id: int) -> Cadence:
     cadence = cadence_list_for_user(user=user).filter(pk=cadence_id).first()
     if cadence is None:

@@ -173,7 +173,12 @@ class Lead(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.name_shown(self.first_name, self.last_name)
+
+    @staticmethod
+    def name_shown(first_name: str, last_name: str) -> str:
+        """The lead's full name (also for rows read as values, without a model instance)."""
+        return f"{first_name} {last_name}".strip()
 
 
 class ActivityKind(models.TextChoices):

@@ -132,6 +132,8 @@ LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=10)
 LOGIN_ATTEMPTS_WINDOW_SECONDS = 15 * 60
 # How long the dashboard's aggregates are shared between managers asking for the same numbers.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# How long a list's planner estimate ("about N leads") is reused by a process (sdrcrm.core.pagination).
+PLANNER_ESTIMATE_CACHE_SECONDS = env.int("PLANNER_ESTIMATE_CACHE_SECONDS", default=60)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

@@ -15,4 +15,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True  # integration tests with a real worker turn this off
+PLANNER_ESTIMATE_CACHE_SECONDS = 0  # tests count their own rows; tests/core proves the cache
 DASHBOARD_CACHE_SECONDS = 0  # each test sees the numbers of its own data; tests/metrics proves the cache

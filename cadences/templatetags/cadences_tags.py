@@ -9,7 +9,7 @@
 from django import template
 
 from cadences.models import Enrollment
-from cadences.selectors import cadence_list_for_user
+from cadences.selectors import cadence_list_for_user, cadence_options_for_user
 
 register = template.Library()
 
@@ -39,6 +39,6 @@ def bulk_enroll_action(context, form_id: str = "lead-bulk-form"):
     return {
         "result": None,
         "form_id": form_id,
-        "cadences": cadence_list_for_user(user=user).filter(is_active=True),
+        "cadence_options": cadence_options_for_user(user=user),
         "csrf_token": context.get("csrf_token"),
     }

@@ -496,7 +496,7 @@ def bulk_enroll_view(request):
         return redirect(target if target and safe else "lead-list")
     return render_page(request, "cadences/partials/bulk-enroll.html", {
         "result": result, "cadence": cadence,
-        "cadences": selectors.cadence_list_for_user(user=request.user).filter(is_active=True),
+        "cadence_options": selectors.cadence_options_for_user(user=request.user),
     })  # fmt: skip
 
 
@@ -504,7 +504,7 @@ def bulk_enroll_view(request):
 @require_GET
 def bulk_enroll_form_view(request):
     return render_page(request, "cadences/partials/bulk-enroll.html", {
-        "result": None, "cadences": selectors.cadence_list_for_user(user=request.user).filter(is_active=True),
+        "result": None, "cadence_options": selectors.cadence_options_for_user(user=request.user),
     })  # fmt: skip
 
 

@@ -10,7 +10,8 @@ from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from leads.models import LeadSource, LeadStage, LeadStatus
+from leads.models import Lead, LeadSource, LeadStage, LeadStatus
+from sdrcrm.accounts.models import User
 
 # The columns the table shows (and the owner's name): all the list reads from each lead.
 ROW_FIELDS = (
@@ -21,7 +22,8 @@ ROW_FIELDS = (
 _ID_SLOT = 987654321
 
 
-def lead_rows(leads) -> list[dict]:
+def lead_rows(leads: list[dict]) -> list[dict]:
+    """`leads`: rows read as values of ROW_FIELDS (no model instances: the list shows, it does not edit)."""
     statuses = {value: str(label) for value, label in LeadStatus.choices}
     stages = {value: str(label) for value, label in LeadStage.choices}
     sources = {value: str(label) for value, label in LeadSource.choices}
@@ -29,31 +31,39 @@ def lead_rows(leads) -> list[dict]:
     no_name = _("(no name)")
     select_label = _("Select %(name)s")
     zone = timezone.get_current_timezone()
+    days: dict = {}  # a page of leads spans few days: each is formatted once
     rows = []
     for lead in leads:
-        name = lead.full_name or lead.email or no_name
-        created_at = lead.created_at.astimezone(zone)
+        name = Lead.name_shown(lead["first_name"], lead["last_name"]) or lead["email"] or no_name
+        created_at = lead["created_at"].astimezone(zone)
+        day = created_at.date()
+        if day not in days:
+            days[day] = dateformat.format(created_at, "j M Y")
         rows.append(
             {
-                "id": lead.pk,
-                "url": detail_url.format(lead.pk),
+                "id": lead["id"],
+                "url": detail_url.format(lead["id"]),
                 "name": name,
                 "select_label": select_label % {"name": name},
-                "title": lead.title,
-                "email": lead.email,
-                "free_mail": lead.email_kind == "free",
-                "company": lead.company,
-                "country": lead.country,
-                "score": lead.score,
-                "grade": lead.grade,
-                "status": lead.status,
-                "status_label": statuses.get(lead.status, lead.status),
-                "stage": lead.stage,
-                "stage_label": stages.get(lead.stage, lead.stage),
-                "source_label": sources.get(lead.source, lead.source),
-                "owner_name": lead.owner.display_name if lead.owner_id else "",
+                "title": lead["title"],
+                "email": lead["email"],
+                "free_mail": lead["email_kind"] == "free",
+                "company": lead["company"],
+                "country": lead["country"],
+                "score": lead["score"],
+                "grade": lead["grade"],
+                "status": lead["status"],
+                "status_label": statuses.get(lead["status"], lead["status"]),
+                "stage": lead["stage"],
+                "stage_label": stages.get(lead["stage"], lead["stage"]),
+                "source_label": sources.get(lead["source"], lead["source"]),
+                "owner_name": User.name_shown(
+                    lead["owner__first_name"], lead["owner__last_name"], lead["owner__username"]
+                )
+                if lead["owner__username"]
+                else "",
                 "created_iso": created_at.isoformat(),
-                "created_day": dateformat.format(created_at, "j M Y"),
+                "created_day": days[day],
             }
         )
     return rows

@@ -29,7 +29,7 @@ from leads.models import (
 )
 from leads.scoring import CRITERIA, DEFAULT_WEIGHTS
 from leads.web import list_rows
-from sdrcrm.accounts.models import Role
+from sdrcrm.accounts.models import Role, User
 from sdrcrm.accounts.selectors import team_members
 from sdrcrm.core.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
 from sdrcrm.core.pagination import page_number, read_page
@@ -80,9 +80,9 @@ def _owner_filter_options(user) -> list[tuple[str, str]]:
     teammates = (
         team_members(team=user.team_id, roles=[Role.SDR, Role.BDR, Role.MANAGER])
         .exclude(pk=user.pk)
-        .only("id", "first_name", "last_name", "username")
+        .values_list("id", "first_name", "last_name", "username")
     )
-    return [(str(member.pk), member.display_name) for member in teammates]
+    return [(str(pk), User.name_shown(first, last, username)) for pk, first, last, username in teammates]
 
 
 def _domain_errors(error: DomainError) -> dict:
@@ -93,11 +93,7 @@ def _domain_errors(error: DomainError) -> dict:
 @page_errors
 def lead_list_view(request):
     filters = {name: request.GET.get(name, "").strip() for name in LIST_FILTERS}
-    leads = (
-        selectors.lead_list_for_user(user=request.user, filters=filters)
-        .select_related("owner")
-        .only(*list_rows.ROW_FIELDS)
-    )
+    leads = selectors.lead_list_for_user(user=request.user, filters=filters).values(*list_rows.ROW_FIELDS)
     number = page_number(request.GET.get("page")) or 1
     page, is_estimate = read_page(leads, number, PAGE_SIZE, exact_limit=EXACT_COUNT_LIMIT_ON_PAGES)
     query = urlencode({k: v for k, v in filters.items() if v})

@@ -75,7 +75,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return self.name_shown(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_shown(first_name: str, last_name: str, username: str) -> str:
+        """How a user is named on pages (also for rows read as values, without a model instance)."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def effective_role(self) -> str:

@@ -1,6 +1,8 @@
 """What the layout needs on every page: the navigation for the user's role, the unread count."""
 
-from django.urls import NoReverseMatch, reverse
+import functools
+
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from sdrcrm.accounts.models import Role
@@ -22,18 +24,26 @@ NAVIGATION = [
 ]
 
 
-def navigation(request) -> dict:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    role = user.effective_role
-    items = []
+@functools.lru_cache(maxsize=64)
+def _links(role: str, script_prefix: str) -> tuple[tuple[str, object], ...]:
+    """(url, label) of the role's navigation: the same on every page, worked out once per process."""
+    links = []
     for url_name, label, roles in NAVIGATION:
         if role not in roles:
             continue
         try:
-            url = reverse(url_name)
+            links.append((reverse(url_name), label))
         except NoReverseMatch:  # that part of the product is not installed
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    return tuple(links)
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        {"url": url, "label": label, "active": request.path.startswith(url)}
+        for url, label in _links(user.effective_role, get_script_prefix())
+    ]
     return {"nav_items": items, "unread_notifications": notification_unread_count(user=user)}

@@ -9,7 +9,9 @@ slowest part of the request.
 """
 
 import json
+import time
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -20,6 +22,13 @@ from rest_framework.response import Response
 
 EXACT_COUNT_LIMIT = 10_000
 TRUSTED_ESTIMATE_FACTOR = 10  # an estimate above this many times the limit is not re-checked by a COUNT
+
+
+# Estimates already asked, per process: (database, SQL, parameters) → (good until, rows). An estimate is
+# only ever shown as "about N", so one a minute old is as good; lists reopened page after page skip the
+# EXPLAIN, which costs about as much planning as the rows' own statement.
+_estimates: dict[tuple, tuple[float, int]] = {}
+_ESTIMATES_KEPT = 2000
 
 
 def planner_estimate(queryset) -> int | None:
@@ -33,11 +42,24 @@ def planner_estimate(queryset) -> int | None:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (e.g. `status__in=[]`)
         return 0
+    seconds = getattr(settings, "PLANNER_ESTIMATE_CACHE_SECONDS", 60)
+    key = (queryset.db, sql, *params)
+    try:
+        until, rows = _estimates.get(key, (0.0, 0))
+    except TypeError:  # a parameter that cannot be a key (none of ours): ask each time
+        until, rows, seconds = 0.0, 0, 0
+    if until > time.monotonic():
+        return rows
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    if seconds > 0:
+        if len(_estimates) >= _ESTIMATES_KEPT:
+            _estimates.clear()
+        _estimates[key] = (time.monotonic() + seconds, rows)
+    return rows
 
 
 def estimated_count(queryset, *, exact_limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
@@ -78,7 +100,7 @@ def read_page(queryset, number: int, per_page: int, *, exact_limit: int = EXACT_
     elif trusted:
         count, is_estimate = max(estimate, offset + len(rows)), True
     elif rows and estimate:
-        capped = rows[0].capped_count
+        capped = rows[0]["capped_count"] if isinstance(rows[0], dict) else rows[0].capped_count
         count, is_estimate = (capped, False) if capped <= exact_limit else (max(estimate, capped), True)
         count = max(count, offset + len(rows))
     else:  # SQLite, or a page past the end

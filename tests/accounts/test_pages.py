@@ -67,6 +67,20 @@ def test_the_bell_stops_counting_at_99(client, actors):
     assert 'class="bell-count">99+<' in client.get("/today/").content.decode()
 
 
+def test_the_bell_counts_only_the_users_unread_notifications(actors):
+    from sdrcrm.accounts.selectors import notification_unread_count
+    from sdrcrm.accounts.services import notification_mark_read
+
+    for number in range(3):
+        notification_create(user=actors.sdr, kind="system", title=f"Note {number}")
+    notification_create(user=actors.bdr, kind="system", title="Someone else's")
+    assert notification_unread_count(user=actors.sdr) == 3
+    assert notification_unread_count(user=actors.sdr, up_to=1) == 2
+    notification_mark_read(user=actors.sdr)
+    assert notification_unread_count(user=actors.sdr) == 0
+    assert notification_unread_count(user=actors.bdr) == 1
+
+
 def test_pages_carry_a_content_security_policy(client, actors):
     client.force_login(actors.sdr)
     policy = client.get("/today/")["Content-Security-Policy"]

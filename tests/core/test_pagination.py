@@ -46,3 +46,23 @@ def test_a_filter_that_matches_nothing_past_the_first_page_is_a_404(api_for, act
     response = api_for(actors.manager).get("/api/leads/?status=bogus&page=3")
     assert response.status_code in (400, 404)
     assert estimated_count(Notification.objects.filter(pk__in=[])) == (0, False)
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_the_planner_is_asked_once_a_minute_per_list(settings):
+    from django.test.utils import CaptureQueriesContext
+
+    from sdrcrm.core import pagination
+
+    settings.PLANNER_ESTIMATE_CACHE_SECONDS = 60
+    pagination._estimates.clear()
+    user, other = UserFactory(), UserFactory()
+    with CaptureQueriesContext(connection) as asked:
+        first = pagination.planner_estimate(Notification.objects.filter(user=user))
+        again = pagination.planner_estimate(Notification.objects.filter(user=user))
+        pagination.planner_estimate(Notification.objects.filter(user=other))
+    explains = [q["sql"] for q in asked.captured_queries if q["sql"].startswith("EXPLAIN")]
+    assert first == again
+    assert len(explains) == 2  # the same list once, another list (other parameters) again
+    pagination._estimates.clear()
