@@ -240,6 +240,7 @@ _URL_SCHEME = re.compile(r"^[a-z]+://")
 _DOMAIN = re.compile(r"[a-z0-9\u00a1-\uffff.-]+\.[a-z0-9\u00a1-\uffff-]{2,}")
 
 
+@lru_cache(maxsize=8192)  # an account's leads come together, and lists hold several per account
 def clean_domain(value: str | None) -> str:
     domain = (value or "").strip().lower()
     if not domain:

@@ -7,7 +7,6 @@ domain order and leads in email order, so imports running at once wait for each 
 
 import io
 import json
-import re
 from operator import itemgetter
 
 from django.db import connection
@@ -59,19 +58,25 @@ def copy_json(value) -> str:
 
 _STAGED_VALUES = itemgetter(*STAGED_FIELDS)
 _EXPLANATION_AT = STAGED_FIELDS.index("score_explanation")
-_NEEDS_ESCAPING = re.compile(r"[\\\t\n\r]")
 
 
 def copy_line(number: int, lead: dict, explanation_text: str) -> bytes:
     """One staged row: its row number, then STAGED_FIELDS (the explanation already as COPY text), in UTF-8:
-    a chunk waiting to be written holds bytes, not wider strings. Most rows have no text to escape: that is
-    checked once over all their text cells, and only the others are escaped cell by cell."""
+    a chunk waiting to be written holds bytes, not wider strings. Most rows have no text to escape, which is
+    checked once on the joined cells: no tab but the separators, no backslash but those of the NULLs (\\N),
+    no line break; a row that has one is escaped cell by cell."""
     values = list(_STAGED_VALUES(lead))
     values[_EXPLANATION_AT] = ""  # already COPY text
-    if _NEEDS_ESCAPING.search("".join([value for value in values if isinstance(value, str)])):
-        return _copy_line_escaped(number, lead, explanation_text)
-    values[_EXPLANATION_AT] = explanation_text
     cells = [value if isinstance(value, str) else "\\N" if value is None else str(value) for value in values]
+    joined = "\t".join(cells)
+    if (
+        joined.count("\t") != len(cells) - 1
+        or joined.count("\\") != values.count(None)
+        or "\n" in joined
+        or "\r" in joined
+    ):
+        return _copy_line_escaped(number, lead, explanation_text)
+    cells[_EXPLANATION_AT] = explanation_text
     return (str(number) + "\t" + "\t".join(cells) + "\n").encode()
 
 

@@ -10,7 +10,7 @@ from leads.normalise import email_domain, email_kind_for, timezone_for_country
 from leads.scoring import SCORED_FIELDS, Profile, explain_criterion, grade_for, score_from_explanation
 
 SCORE_CACHE_SIZE = 2000  # distinct (industry, size, country, title) scorings kept per run: memory stays flat
-ENTRY_CACHE_SIZE = 4000  # distinct (criterion, value) explanation entries kept per run, the same way
+ENTRY_CACHE_SIZE = 2000  # distinct values per criterion whose explanation entry is kept per run, the same way
 _NULLABLE = frozenset({"employee_count"})
 _BLANK_LEAD = {name: None if name in _NULLABLE else "" for name in STAGED_FIELDS}
 
@@ -27,7 +27,8 @@ class LeadPreparer:
         self.as_copy = as_copy
         self.keep_values = keep_values
         self._scores: dict[tuple, tuple[int, str, list, str]] = {}
-        self._entries: dict[tuple[str, object], tuple[dict, str]] = {}
+        self._entries: dict[str, dict[object, tuple[dict, str]]] = {name: {} for name in SCORED_FIELDS}
+        self._by_matches: dict[tuple, tuple[int, str]] = {}  # (matched, …) per criterion → (score, grade)
 
     def score(self, values: dict) -> tuple[int, str, list, str]:
         """(score, grade, explanation, explanation as COPY text)."""
@@ -41,22 +42,27 @@ class LeadPreparer:
 
     def _score(self, key: tuple) -> tuple[int, str, list, str]:
         """What `score_lead` gives, from one remembered `explain_criterion` entry per scored field (and the
-        explanation's JSON as the entries' JSON, joined as json.dumps joins a list)."""
+        explanation's COPY text as the entries' JSON, joined as json.dumps joins a list: the joints need no
+        escaping, so each entry is escaped once)."""
         if self.profile is None:
             return 0, "D", [], copy_json([]) if self.as_copy else ""
         explanation, texts = [], []
         for name, value in zip(SCORED_FIELDS, key, strict=True):
-            part = self._entries.get((name, value))
+            entries = self._entries[name]
+            part = entries.get(value)
             if part is None:
                 entry = explain_criterion(self.profile, name, value)
-                part = (entry, json.dumps(entry, ensure_ascii=False))
-                if len(self._entries) < ENTRY_CACHE_SIZE:
-                    self._entries[(name, value)] = part
+                part = (entry, copy_text(json.dumps(entry, ensure_ascii=False)) if self.as_copy else "")
+                if len(entries) < ENTRY_CACHE_SIZE:
+                    entries[value] = part
             explanation.append(part[0])
             texts.append(part[1])
-        score = score_from_explanation(explanation)
-        text = copy_text("[" + ", ".join(texts) + "]") if self.as_copy else ""
-        return score, grade_for(score), explanation, text
+        matches = tuple([entry["matched"] for entry in explanation])
+        graded = self._by_matches.get(matches)
+        if graded is None:
+            score = score_from_explanation(explanation)
+            graded = self._by_matches[matches] = (score, grade_for(score))
+        return *graded, explanation, ("[" + ", ".join(texts) + "]" if self.as_copy else "")
 
     def prepare(self, row: ParsedRow) -> ParsedRow:
         if row.errors:
