@@ -134,8 +134,12 @@ def leads_insert_staged(lines: list[bytes], *, batch, now, named_accounts: bool 
             f"CREATE TEMPORARY TABLE {STAGE_TABLE} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             f"SELECT 0::integer AS row_number, {staged} FROM leads_lead WITH NO DATA"
         )
+        data = b"".join(lines)
+        # Read by the driver in one piece: each read takes the GIL back from the reading thread.
         cursor.cursor.copy_expert(
-            f"COPY {STAGE_TABLE} (row_number, {staged}) FROM STDIN", io.BytesIO(b"".join(lines))
+            f"COPY {STAGE_TABLE} (row_number, {staged}) FROM STDIN",
+            io.BytesIO(data),
+            size=max(len(data), 8192),
         )
         cursor.execute(ACCOUNTS_BY_DOMAIN, [team, now, team])
         if named_accounts:
