@@ -151,7 +151,9 @@ class Lead(models.Model):
             models.CheckConstraint(condition=Q(score__lte=100), name="lead_score_0_100"),
         ]
         indexes = [
-            models.Index(fields=["team", "-created_at"], name="lead_team_recent_idx"),
+            # With the id: an import's leads share one creation time, and newest-first would otherwise
+            # read a whole chunk of them to sort 50.
+            models.Index(fields=["team", "-created_at", "-id"], name="lead_team_recent_id_idx"),
             models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
             models.Index(
                 fields=["team", "-score", "email_kind", "-created_at"], name="lead_team_priority_idx"
