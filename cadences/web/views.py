@@ -275,14 +275,15 @@ def _builder_context(
         variants += [
             (index + 1, v.get("subject", ""), v.get("body", "")) for index, v in enumerate(step.variants)
         ]
-        rendered = []
+        rendered, instructions = [], ""
         if preview_lead is not None:
             values = templating.values_for(preview_lead, request.user)
             rendered = [
                 (label, templating.render(s, values), templating.render(b, values))
                 for label, s, b in variants
             ]
-        previews.append({"step": step, "rendered": rendered})
+            instructions = templating.render(step.instructions, values)
+        previews.append({"step": step, "rendered": rendered, "instructions": instructions})
     counts = dict(Enrollment.objects.filter(cadence=cadence).values_list("state").annotate(n=Count("pk")))
     can_edit = request.user.effective_role != "ae"
     return {

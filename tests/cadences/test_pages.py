@@ -154,6 +154,17 @@ def test_cadence_builder_adds_reorders_and_previews_with_a_real_lead(client, act
     assert client.get(f"/cadences/{cadence.pk}/").status_code == 404
 
 
+def test_the_builder_previews_a_steps_instructions_for_the_chosen_lead(client, actors):
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("linkedin", 0))
+    Step.objects.filter(cadence=cadence).update(instructions="Connect; mention their role ({{title}}).")
+    lead = LeadFactory(team=actors.team, owner=actors.sdr, title="Head of <Sales>")
+    client.force_login(actors.sdr)
+    page = client.get(f"/cadences/{cadence.pk}/?lead={lead.pk}").content.decode()
+    assert "Connect; mention their role ({{title}})." in page  # the step as written
+    assert "Connect; mention their role (Head of &lt;Sales&gt;)." in page  # and as this lead reads it
+
+
 def test_lead_panel_enrolls_pauses_and_exits(client, actors):
     cadence = CadenceFactory(team=actors.team)
     add_steps(cadence, ("call", 0))
