@@ -149,7 +149,6 @@ def touch_skip(*, touch: Touch, by, note: str = "", now=None) -> Touch:
     return touch
 
 
-@transaction.atomic
 def _require_future(due_at: datetime.datetime) -> None:
     if timezone.is_naive(due_at):
         raise ValidationFailed("Give a time with its offset.", field="due_at")
@@ -157,6 +156,7 @@ def _require_future(due_at: datetime.datetime) -> None:
         raise ValidationFailed("Pick a time in the future.", field="due_at")
 
 
+@transaction.atomic
 def touch_reschedule(*, touch: Touch, by, due_at: datetime.datetime) -> Touch:
     _require_future(due_at)
     touch = _lock_scheduled(touch)

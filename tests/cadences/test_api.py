@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cadences.models import (
     Cadence,
@@ -430,18 +431,30 @@ def test_dispatch_due_command_sends_what_is_due(actors, django_capture_on_commit
     assert Touch.objects.get(lead=lead).status == "done"
 
 
-def test_a_touch_cannot_be_rescheduled_into_the_past(actors, api_for):
-    from cadences.models import Touch
-    from cadences.services import cadence_enroll
-    from tests.cadences.factories import CadenceFactory, LeadFactory, add_steps
-
+def _scheduled_call(actors) -> Touch:
     cadence = CadenceFactory(team=actors.team)
     add_steps(cadence, ("call", 0))
     lead = LeadFactory(team=actors.team, owner=actors.sdr)
     cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=actors.sdr)
-    touch = Touch.objects.get(lead=lead)
+    return Touch.objects.get(lead=lead)
+
+
+def test_a_touch_cannot_be_rescheduled_into_the_past(actors, api_for):
+    touch = _scheduled_call(actors)
     response = api_for(actors.sdr).post(
         f"/api/touches/{touch.pk}/reschedule/", {"due_at": "2020-01-07T09:00:00+02:00"}, format="json"
     )
     assert response.status_code == 400 and response.json()["due_at"] == ["Pick a time in the future."]
     assert Touch.objects.get(pk=touch.pk).due_at == touch.due_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_touch_is_rescheduled_as_in_production_outside_any_test_transaction(actors, api_for):
+    """Requests run in autocommit in production: the reschedule locks the touch in its own transaction."""
+    touch = _scheduled_call(actors)
+    later = (timezone.now() + datetime.timedelta(days=2)).replace(microsecond=0)
+    response = api_for(actors.sdr).post(
+        f"/api/touches/{touch.pk}/reschedule/", {"due_at": later.isoformat()}, format="json"
+    )
+    assert response.status_code == 200
+    assert Touch.objects.get(pk=touch.pk).due_at == later
