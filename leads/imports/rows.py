@@ -29,20 +29,20 @@ class ParsedRow:
     named_account: bool = False  # a company name without a domain: its account is found by name
 
 
-_SPECIAL_TARGETS = frozenset({"phone", "full_name", "research_notes"})
-
-
 def _clean_cell(target: str, value: str, values: dict) -> None:
+    """The targets that are not one field's cleaner: a phone (cleaned once the country is known), a full
+    name split in two, research notes kept long."""
     if target == "phone":
-        values["phone"] = value  # cleaned after the country is known
+        values["phone"] = value
     elif target == "full_name":
         first, _, last = value.strip().partition(" ")
         values.setdefault("first_name", clean_text("first_name", first))
         values.setdefault("last_name", clean_text("last_name", last.strip()))
-    elif target == "research_notes":
+    else:  # research_notes
         values["research_notes"] = value.strip()[:10_000]
-    else:
-        values[target] = field_cleaner(target)(value)
+
+
+_SPECIAL_TARGETS = frozenset({"phone", "full_name", "research_notes"})
 
 
 def row_parser(columns: list[tuple[int, str]]) -> Callable[[int, list[str]], ParsedRow]:

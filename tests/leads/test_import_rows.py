@@ -6,8 +6,8 @@ import pytest
 
 from leads.imports.copy_writer import STAGED_FIELDS, _copy_line_escaped, copy_json, copy_line
 from leads.imports.prepare import LeadPreparer
-from leads.imports.rows import _clean_cell, parse_row, row_parser
-from leads.normalise import FieldError
+from leads.imports.rows import _SPECIAL_TARGETS, _clean_cell, parse_row, row_parser
+from leads.normalise import FieldError, clean_field
 from leads.scoring import Profile, score_lead
 
 PROFILE = Profile.build(
@@ -83,7 +83,10 @@ def test_parse_row_and_a_row_parser_clean_a_row_as_the_cell_cleaner_does():
             cell = raw[index].strip() if index < len(raw) else ""
             if cell:
                 try:
-                    _clean_cell(target, cell, values)
+                    if target in _SPECIAL_TARGETS:
+                        _clean_cell(target, cell, values)
+                    else:
+                        values[target] = clean_field(target, cell)
                 except FieldError as error:
                     errors.append({"row": number, "field": error.field, "message": error.message})
         parsed = parse_row(number, raw, columns)
