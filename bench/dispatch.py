@@ -2,12 +2,14 @@
 
     python -m bench.dispatch                  # 100,000 touches (issue 4 item 10: < 120 s, none twice)
     python -m bench.dispatch --touches 2000 --no-results
+    python -m bench.dispatch --sink aiosmtpd  # the test suite's SMTP server as the sink
 
 A database of its own (`sdrcrm_bench_dispatch`, dropped, created and migrated each run) so the 1M
 reference set is untouched. Seeds one team, one SDR, N leads with distinct addresses, one cadence with
 a single automatic email step (window 00:00-23:59 UTC, every day), N active enrollments and N email
-touches due now; the team's caps are off (daily cap 2,000,000,000, no company cap). Starts an aiosmtpd
-sink in its own process (it appends one line per message: time, Message-ID, recipient) and 2 Celery
+touches due now; the team's caps are off (daily cap 2,000,000,000, no company cap). Starts an SMTP
+sink in its own process (`bench/smtp_sink.py`, or aiosmtpd with `--sink aiosmtpd`; it appends one line
+per message: time, Message-ID, recipient) and 2 Celery
 worker processes (`celery -A sdrcrm worker -c 1` each) on Redis db 14, on a queue of their own. Then
 it does what beat does, every second: the reaper, then `dispatch_due()`, until no touch is scheduled
 or sending (or `--timeout`). Reports the seconds from the first dispatch to the last message at the
@@ -35,6 +37,10 @@ from bench.results import RESULTS_MD, machine, write_section
 DATABASE = "sdrcrm_bench_dispatch"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 TARGET_SECONDS = 120.0
+SINKS = {
+    "lean": "the bench's lean SMTP sink (`bench/smtp_sink.py`, asyncio)",
+    "aiosmtpd": "an aiosmtpd sink",
+}
 WORKERS = 2
 
 
@@ -313,6 +319,7 @@ def measure(args) -> dict:
         "machine": machine(),
         "code": commit(),
         "database": DATABASE,
+        "sink": args.sink,
     }
     print(f"recreating database {DATABASE} and migrating …", flush=True)
     recreate_database()
@@ -336,8 +343,13 @@ def measure(args) -> dict:
     sink = None
     workers: list[subprocess.Popen] = []
     try:
+        sink_command = (
+            ["bench.smtp_sink", str(port), str(sink_path)]
+            if args.sink == "lean"
+            else ["bench.dispatch", "--run-aiosmtpd", str(port), str(sink_path)]
+        )
         sink = subprocess.Popen(
-            [sys.executable, "-m", "bench.dispatch", "--sink", str(port), str(sink_path)],
+            [sys.executable, "-m", *sink_command],
             cwd=REPO_DIR, env=env, start_new_session=True,
         )  # fmt: skip
         wait_for_port(port)
@@ -436,8 +448,9 @@ def markdown(report: dict) -> str:
         f"start / {m['loadavg_end'][0]} at end (shared with other work); PostgreSQL on 127.0.0.1, database "
         f"`{report['database']}` (recreated and migrated for the run; seeding took {report['seed']['seconds']} s, "
         f"not timed); Redis db 14; DEBUG=0. {report['workers']} Celery worker processes "
-        "(`celery -A sdrcrm worker -c 1` each, prefork, on a queue of their own); an aiosmtpd sink on "
-        "127.0.0.1 in its own process, logging time, Message-ID and recipient of every message. One team, "
+        "(`celery -A sdrcrm worker -c 1` each, prefork, on a queue of their own); "
+        f"{SINKS[report.get('sink', 'aiosmtpd')]} on 127.0.0.1 in its own process, logging time, Message-ID and "
+        "recipient of every message. One team, "
         f"one SDR (the sender of every email; daily cap off, company cap off), {report['touches']:,} leads with "
         "distinct addresses, one cadence with one automatic email step (00:00–23:59 UTC, every day), one "
         "active enrollment and one email touch due now per lead. The bench process does what beat does, "
@@ -508,17 +521,22 @@ def update_results(report: dict) -> None:
 
 def main(argv: list[str] | None = None) -> dict | None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--sink"]:
+    if argv[:1] == ["--run-aiosmtpd"]:
         run_sink(int(argv[1]), argv[2])
         return None
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__.split("\n")[0])
     parser.add_argument("--touches", type=int, default=100_000, help="due email touches to send")
     parser.add_argument("--timeout", type=float, default=300.0, help="give up after this many seconds")
+    parser.add_argument(
+        "--sink", choices=("lean", "aiosmtpd"), default="lean",
+        help="the SMTP sink: bench/smtp_sink.py (default) or aiosmtpd, the test suite's",
+    )  # fmt: skip
     parser.add_argument("--no-results", action="store_true", help="do not touch bench/RESULTS.md")
     args = parser.parse_args(argv)
     # The options that differ from the defaults name the run (and its section of RESULTS.md).
     shown = [f"--touches {args.touches}"] if args.touches != parser.get_default("touches") else []
     shown += [f"--timeout {args.timeout:g}"] if args.timeout != parser.get_default("timeout") else []
+    shown += [f"--sink {args.sink}"] if args.sink != parser.get_default("sink") else []
     args.command = " ".join(["python -m bench.dispatch", *shown])
     report = measure(args)
     print(

@@ -25,7 +25,7 @@ def email_settings_from_url(url: str, *, mail_dir: Path) -> dict:
     if scheme not in ("smtp", "smtp+tls", "smtp+ssl", "smtps"):
         raise ValueError(f"EMAIL_URL: unsupported scheme {scheme!r}")
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "sdrcrm.core.mail.SMTPBackend",
         "EMAIL_HOST": parts.hostname or "localhost",
         "EMAIL_PORT": parts.port or (465 if scheme in ("smtp+ssl", "smtps") else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),

@@ -21,7 +21,7 @@ def test_no_email_url_writes_mail_to_files(tmp_path):
 
 def test_smtp_tls_url_carries_credentials_and_port(tmp_path):
     result = email_settings_from_url("smtp+tls://apikey:s%40cret@smtp.example.com:587", mail_dir=tmp_path)
-    assert result["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert result["EMAIL_BACKEND"] == "sdrcrm.core.mail.SMTPBackend"
     assert (result["EMAIL_HOST"], result["EMAIL_PORT"]) == ("smtp.example.com", 587)
     assert (result["EMAIL_HOST_USER"], result["EMAIL_HOST_PASSWORD"]) == ("apikey", "s@cret")
     assert result["EMAIL_USE_TLS"] is True

@@ -64,7 +64,7 @@ def test_the_same_send_task_run_twice_at_once_sends_each_email_once(due_emails, 
     leads = due_emails(total)
     messages = _dispatch_and_park(total)
     with SmtpServer(delay=0.05) as smtp:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_BACKEND = "sdrcrm.core.mail.SMTPBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
         errors = []
 

@@ -9,10 +9,18 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, refuse: frozenset = frozenset()):
         self.delay = delay
+        self.refuse = refuse
         self.messages = []
+        self.envelopes = []  # (MAIL FROM, RCPT TOs, the raw message), as received
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -22,6 +30,7 @@ class Sink:
         message = message_from_bytes(envelope.content)
         with self.lock:
             self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 Message accepted for delivery"
 
     @property
@@ -47,8 +56,8 @@ def _free_port() -> int:
 class SmtpServer:
     """`with SmtpServer() as smtp:` … `smtp.port`, `smtp.sink.messages`."""
 
-    def __init__(self, delay: float = 0.0):
-        self.sink = Sink(delay=delay)
+    def __init__(self, delay: float = 0.0, refuse: frozenset = frozenset()):
+        self.sink = Sink(delay=delay, refuse=frozenset(refuse))
         self.port = _free_port()
         self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
