@@ -69,7 +69,7 @@ def test_a_chunk_sends_the_allowed_touches_and_holds_back_each_blocked_one(
         touches[paused.pk].pk: "paused",
         touches[far_away.pk].pk: "outside_window",
     }
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+    assert sorted(message.message()["To"] for message in mail.outbox) == sorted(
         f"{lead.first_name} {lead.last_name} <{lead.email}>" for lead in allowed
     )
     assert len({message.extra_headers["Message-ID"] for message in mail.outbox}) == 3
