@@ -204,3 +204,49 @@ def test_a_touch_send_task_still_queued_from_before_chunks_sends_its_touch(
     assert tasks.touch_send(touch.pk) == "sent"
     assert tasks.touch_send(touch.pk) == "not_claimed"
     assert len(mail.outbox) == 1
+
+
+def test_touches_are_marked_started_together_and_a_twin_run_keeps_the_ones_it_started(
+    actors, cadence, clock, django_capture_on_commit_callbacks, monkeypatch
+):
+    leads = [LeadFactory(team=actors.team, owner=actors.sdr) for _ in range(6)]
+    touches = enroll_leads(cadence, actors.sdr, *leads)
+    ids = claimed(django_capture_on_commit_callbacks)
+    twin = touches[leads[2].pk]
+    monkeypatch.setattr(services.sending._Pace, "group_size", lambda self: 4)
+    statements = []
+    original = services.sending._mark_started
+
+    def twin_run_first(group, *args):
+        if not statements:  # another run of the same chunk starts one of this group a moment before
+            Touch.objects.filter(pk=twin.pk).update(
+                send_started_at=TUESDAY_11_TALLINN, message_id="<twin@x.test>"
+            )
+        statements.append(len(group))
+        return original(group, *args)
+
+    monkeypatch.setattr(services.sending, "_mark_started", twin_run_first)
+
+    outcomes = services.touches_send(touch_ids=ids)
+
+    assert statements == [4, 2]  # six touches, two statements
+    assert outcomes[twin.pk] == "not_claimed"
+    assert sorted(outcome for pk, outcome in outcomes.items() if pk != twin.pk) == ["sent"] * 5
+    assert len(mail.outbox) == 5 and leads[2].email not in {message.to[0] for message in mail.outbox}
+    twin.refresh_from_db()
+    assert (twin.message_id, twin.status) == ("<twin@x.test>", TouchStatus.SENDING)
+    sent = Touch.objects.filter(pk__in=ids, status=TouchStatus.DONE)
+    assert sent.count() == 5 and all(touch.message_id and touch.subject for touch in sent)
+
+
+def test_the_started_group_holds_about_20_ms_of_sends_at_the_pace_seen():
+    pace = services.sending._Pace()
+    assert pace.group_size() == 1  # nothing timed yet: one at a time
+    pace.record(0.08)  # a slow server: a killed worker leaves one send unconfirmed
+    assert pace.group_size() == 1
+    for _ in range(40):
+        pace.record(0.002)
+    assert 9 <= pace.group_size() <= 10
+    for _ in range(40):
+        pace.record(0.0002)
+    assert pace.group_size() == services.sending.STARTED_GROUP_MAX
