@@ -366,6 +366,7 @@ def measure(args) -> dict:
         from cadences import services
         from sdrcrm.celery import app
 
+        report["send_chunk"] = services.sending.SEND_CHUNK
         app.conf.task_always_eager = False
         app.conf.task_default_queue = queue
         report["durable_commit_ms"] = durable_commit_ms()
@@ -455,7 +456,8 @@ def markdown(report: dict) -> str:
         "distinct addresses, one cadence with one automatic email step (00:00–23:59 UTC, every day), one "
         "active enrollment and one email touch due now per lead. The bench process does what beat does, "
         "every second: `touches_reap_expired()` then `dispatch_due()` (claims in batches of 500 with a lease, "
-        "one `cadences.touches_send` task per 50 claimed touches, each over one SMTP connection), until no touch "
+        f"one `cadences.touches_send` task per {report.get('send_chunk', 50)} claimed touches, each over one SMTP "
+        "connection), until no touch "
         "is scheduled or sending. Time = first dispatch → "
         "last message at the sink. Target: < 120 s, no address twice.",
         "",
