@@ -50,34 +50,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_sink(port: int, path: str) -> None:
-    """The sink process: accepts every message and appends `time<TAB>Message-ID<TAB>rcpt` to `path`."""
-    from email.parser import BytesHeaderParser
-
-    from aiosmtpd.controller import Controller
-
-    out = open(path, "a", buffering=1)  # noqa: SIM115 (open for the life of the process)
-    parser = BytesHeaderParser()
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            headers = parser.parsebytes(envelope.content)
-            message_id = (headers.get("Message-ID") or "").strip()
-            for rcpt in envelope.rcpt_tos:
-                out.write(f"{time.time():.6f}\t{message_id}\t{rcpt.lower()}\n")
-            return "250 Message accepted for delivery"
-
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, server_hostname="sink.bench.test")
-    controller.start()
-    stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    print("sink ready", flush=True)
-    while not stop["now"]:
-        time.sleep(0.2)
-    controller.stop()
-    out.close()
-
-
 def wait_for_port(port: int, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -343,13 +315,8 @@ def measure(args) -> dict:
     sink = None
     workers: list[subprocess.Popen] = []
     try:
-        sink_command = (
-            ["bench.smtp_sink", str(port), str(sink_path)]
-            if args.sink == "lean"
-            else ["bench.dispatch", "--run-aiosmtpd", str(port), str(sink_path)]
-        )
         sink = subprocess.Popen(
-            [sys.executable, "-m", *sink_command],
+            [sys.executable, "-m", "bench.smtp_sink", f"--{args.sink}", str(port), str(sink_path)],
             cwd=REPO_DIR, env=env, start_new_session=True,
         )  # fmt: skip
         wait_for_port(port)
@@ -450,13 +417,13 @@ def markdown(report: dict) -> str:
         f"`{report['database']}` (recreated and migrated for the run; seeding took {report['seed']['seconds']} s, "
         f"not timed); Redis db 14; DEBUG=0. {report['workers']} Celery worker processes "
         "(`celery -A sdrcrm worker -c 1` each, prefork, on a queue of their own); "
-        f"{SINKS[report.get('sink', 'aiosmtpd')]} on 127.0.0.1 in its own process, logging time, Message-ID and "
+        f"{SINKS[report['sink']]} on 127.0.0.1 in its own process, logging time, Message-ID and "
         "recipient of every message. One team, "
         f"one SDR (the sender of every email; daily cap off, company cap off), {report['touches']:,} leads with "
         "distinct addresses, one cadence with one automatic email step (00:00–23:59 UTC, every day), one "
         "active enrollment and one email touch due now per lead. The bench process does what beat does, "
         "every second: `touches_reap_expired()` then `dispatch_due()` (claims in batches of 500 with a lease, "
-        f"one `cadences.touches_send` task per {report.get('send_chunk', 50)} claimed touches, each over one SMTP "
+        f"one `cadences.touches_send` task per {report['send_chunk']} claimed touches, each over one SMTP "
         "connection), until no touch "
         "is scheduled or sending. Time = first dispatch → "
         "last message at the sink. Target: < 120 s, no address twice.",
@@ -523,9 +490,6 @@ def update_results(report: dict) -> None:
 
 def main(argv: list[str] | None = None) -> dict | None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--run-aiosmtpd"]:
-        run_sink(int(argv[1]), argv[2])
-        return None
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__.split("\n")[0])
     parser.add_argument("--touches", type=int, default=100_000, help="due email touches to send")
     parser.add_argument("--timeout", type=float, default=300.0, help="give up after this many seconds")

@@ -1,9 +1,10 @@
-"""A lean SMTP sink for the dispatcher bench: the protocol a sending client needs, and nothing else.
+"""The dispatcher bench's SMTP sinks: each accepts every message and appends one line per recipient
+to PATH: time, Message-ID, recipient.
 
-    python -m bench.smtp_sink PORT PATH
+    python -m bench.smtp_sink --lean PORT PATH        # the protocol a sending client needs, nothing else
+    python -m bench.smtp_sink --aiosmtpd PORT PATH    # aiosmtpd, the test suite's SMTP server
 
-It accepts every message and appends one line per recipient to PATH: time, Message-ID, recipient.
-What it speaks: the greeting, EHLO/HELO (PIPELINING, 8BITMIME, SMTPUTF8), MAIL, RCPT, DATA (up to
+The lean sink speaks: the greeting, EHLO/HELO (PIPELINING, 8BITMIME, SMTPUTF8), MAIL, RCPT, DATA (up to
 the lone dot), RSET, NOOP, QUIT; anything else gets 502. It stands in for a mail relay that takes
 messages as fast as they come, so the bench measures the dispatcher rather than a Python SMTP
 library's parsing (aiosmtpd, the sink of the test suite, costs about 0.6 ms of CPU a message here;
@@ -14,9 +15,14 @@ import asyncio
 import signal
 import sys
 import time
+from email.parser import BytesHeaderParser
 
 END_OF_DATA = b"\r\n.\r\n"
 EHLO_REPLY = b"250-sink.bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+
+
+def log_line(message_id: str, recipient: str) -> str:
+    return f"{time.time():.6f}\t{message_id}\t{recipient.lower()}\n"
 
 
 def message_id(content: bytes) -> str:
@@ -74,7 +80,7 @@ class SinkProtocol(asyncio.Protocol):
             return b"250 OK\r\n"
         if verb == b"RCPT":
             address = line.split(b":", 1)[-1].split(b">", 1)[0].strip(b" <")
-            self.recipients.append(address.decode("utf-8", "replace").lower())
+            self.recipients.append(address.decode("utf-8", "replace"))
             return b"250 OK\r\n"
         if verb == b"DATA":
             self.in_data = True
@@ -91,9 +97,9 @@ class SinkProtocol(asyncio.Protocol):
         return b"502 Command not implemented\r\n"
 
     def _deliver(self, content: bytes) -> None:
-        stamp, mid = f"{time.time():.6f}", message_id(content)
+        mid = message_id(content)
         for rcpt in self.recipients:
-            self.out.write(f"{stamp}\t{mid}\t{rcpt}\n")
+            self.out.write(log_line(mid, rcpt))
         self.recipients = []
 
 
@@ -108,9 +114,35 @@ async def serve(port: int, path: str) -> None:
             await stop
 
 
+def serve_aiosmtpd(port: int, path: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    parser = BytesHeaderParser()
+    with open(path, "a", buffering=1) as out:
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                mid = (parser.parsebytes(envelope.content).get("Message-ID") or "").strip()
+                for rcpt in envelope.rcpt_tos:
+                    out.write(log_line(mid, rcpt))
+                return "250 Message accepted for delivery"
+
+        controller = Controller(Handler(), hostname="127.0.0.1", port=port, server_hostname="sink.bench.test")
+        controller.start()
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        print("sink ready", flush=True)
+        while not stop["now"]:
+            time.sleep(0.2)
+        controller.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
-    port, path = (argv or sys.argv[1:])[:2]
-    asyncio.run(serve(int(port), path))
+    kind, port, path = (argv or sys.argv[1:])[:3]
+    if kind == "--aiosmtpd":
+        serve_aiosmtpd(int(port), path)
+    else:
+        asyncio.run(serve(int(port), path))
 
 
 if __name__ == "__main__":

@@ -351,18 +351,34 @@ def _mark_started(touches: list[Touch], now: datetime.datetime, domain: str) -> 
     return [touch for touch in touches if touch.pk in ours]
 
 
-def _start_one(touch: Touch, *, now: datetime.datetime, policy: TeamSendingPolicy, domain: str) -> str | None:
-    """Marks a touch started alone, under the company's row lock when its weekly cap applies, so two
-    workers never pass it together. None when started, else why not."""
-    lead = touch.lead
-    if not (policy.account_touch_cap and lead.account_id):
-        return None if _mark_started([touch], now, domain) else "not_claimed"
+def _start_under_company_lock(
+    touch: Touch, *, now: datetime.datetime, policy: TeamSendingPolicy, domain: str
+) -> str | None:
+    """A touch of a company with a weekly cap, checked and started under the company's row lock, so two
+    workers never pass the cap together. None when started, else why not."""
     with transaction.atomic():
-        Company.objects.select_for_update().filter(pk=lead.account_id).values_list("pk", flat=True).first()
-        if account_cap_reached(lead=lead, policy=policy, now=now):
+        Company.objects.select_for_update().filter(pk=touch.lead.account_id).values_list(
+            "pk", flat=True
+        ).first()
+        if account_cap_reached(lead=touch.lead, policy=policy, now=now):
             next_window = schedule.next_window_start(now, **_window(touch))
             return _release(touch, due_at=next_window, reason="account_cap")
         return None if _mark_started([touch], now, domain) else "not_claimed"
+
+
+def _start(
+    group: list[Touch], *, now: datetime.datetime, policies: dict, domain: str, outcomes: dict
+) -> list[Touch]:
+    """The group's touches this run may send now, marked started (committed); a refused one's outcome
+    is noted, one a twin run of the chunk started stays `not_claimed`."""
+    first = group[0]
+    if not _needs_company_lock(first, policies):
+        return _mark_started(group, now, domain)
+    refused = _start_under_company_lock(first, now=now, policy=policies[first.team_id], domain=domain)
+    if refused:
+        outcomes[first.pk] = refused
+        return []
+    return group
 
 
 class _Pace:
@@ -383,21 +399,20 @@ class _Pace:
         return max(1, min(STARTED_GROUP_MAX, int(STARTED_GROUP_SECONDS / self.seconds_per_send)))
 
 
-def _next_group(waiting: collections.deque, *, size: int, policies: dict) -> tuple[list[Touch], bool]:
-    """The next touches to start together: up to `size` of one claim whose company cap does not apply,
-    or a single touch that needs the company's lock (second value True)."""
-    first = waiting.popleft()
-    if _needs_company_lock(first, policies):
-        return [first], True
-    group = [first]
+def _next_group(waiting: collections.deque, *, size: int, policies: dict) -> list[Touch]:
+    """The next touches to start together: up to `size` of one claim whose company has no weekly cap,
+    or a single touch whose company has one (it is started under the company's lock)."""
+    group = [waiting.popleft()]
+    if _needs_company_lock(group[0], policies):
+        return group
     while (
         waiting
         and len(group) < size
-        and waiting[0].lease_token == first.lease_token
+        and waiting[0].lease_token == group[0].lease_token
         and not _needs_company_lock(waiting[0], policies)
     ):
         group.append(waiting.popleft())
-    return group, False
+    return group
 
 
 def _needs_company_lock(touch: Touch, policies: dict) -> bool:
@@ -551,17 +566,9 @@ def _send_in_turn(sendable: list[Touch], *, clock, policies, send_days: _SendDay
     oldest_unfinalised = 0.0
     try:
         while waiting:
-            group, alone = _next_group(waiting, size=pace.group_size(), policies=policies)
+            group = _next_group(waiting, size=pace.group_size(), policies=policies)
             started_at = clock()
-            if alone:  # the company's weekly cap applies: checked and started under its lock
-                touch = group[0]
-                refused = _start_one(touch, now=started_at, policy=policies[touch.team_id], domain=domain)
-                if refused:
-                    outcomes[touch.pk] = refused
-                    group = []
-            else:  # the touches a twin run of the chunk started already stay `not_claimed`
-                group = _mark_started(group, started_at, domain)
-            for touch in group:
+            for touch in _start(group, now=started_at, policies=policies, domain=domain, outcomes=outcomes):
                 held_for = time.monotonic() - oldest_unfinalised if sent else 0.0
                 if len(sent) >= FINALISE_EVERY or held_for >= FINALISE_AFTER_SECONDS:
                     outcomes.update(_finalise_sent(sent, steps=steps))
