@@ -61,17 +61,17 @@ def matching(leads, query: str):
 
 @contextlib.contextmanager
 def deferred():
-    """Inside a transaction: leads inserted meanwhile are not indexed by the trigger (see `index_import`)."""
+    """Inside a transaction: leads inserted meanwhile are not indexed by the trigger (see `index_import`).
+    The setting is the transaction's own: on an error its rollback undoes it (a reset here would fail in
+    the aborted transaction and hide the error), on success it is turned off for the statements after."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', true)", [DEFER_SETTING])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER_SETTING])
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [DEFER_SETTING])
 
 
 def _index(where: str, params: list) -> int:

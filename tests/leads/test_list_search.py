@@ -101,6 +101,14 @@ def test_leads_written_while_indexing_was_deferred_are_caught_up(actors, api_for
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table is PostgreSQL's")
+def test_an_error_while_indexing_is_deferred_is_raised_as_it_is(actors, crowd):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction.atomic(), search.deferred():
+        LeadFactory(team=actors.team, owner=None, email=crowd["anna"].email)  # the team has this address
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table is PostgreSQL's")
 def test_the_search_text_is_lowered_by_the_database_in_every_alphabet(actors, api_for, crowd):
     LeadFactory(team=actors.team, owner=None, first_name="ÖÖBIK", last_name="Смирнова")
     assert _found(api_for(actors.manager), "ööbik СМИРНОВА") == {"ÖÖBIK"}
