@@ -18,6 +18,7 @@ from cadences.models import (
     Touch,
     TouchStatus,
 )
+from leads.models import Lead
 from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import require_role
 from sdrcrm.core.errors import NotFound
@@ -32,14 +33,24 @@ def cadence_list_for_user(*, user) -> QuerySet[Cadence]:
     return cadences if user.is_admin else cadences.filter(team_id=user.team_id)
 
 
-def cadence_options_for_user(*, user) -> list[tuple[int, str]]:
-    """(id, name) of the active cadences the user may enroll leads in, for a select."""
-    return list(
-        cadence_list_for_user(user=user)
-        .filter(is_active=True)
-        .order_by("name", "id")
-        .values_list("id", "name")
-    )
+def cadence_options_for_user(*, user, team_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the active cadences the user may enroll leads in (of one team), for a select."""
+    cadences = cadence_list_for_user(user=user).filter(is_active=True)
+    if team_id is not None:
+        cadences = cadences.filter(team_id=team_id)
+    return list(cadences.order_by("name", "id").values_list("id", "name"))
+
+
+def lead_cadence_panel(*, user, lead) -> dict:
+    """The lead page's cadence panel for the user: the open enrollment, the cadences of the lead's team
+    it may be enrolled in, whether the user may enroll, the user's next open reminders on the lead."""
+    return {
+        "lead": lead,
+        "enrollment": Enrollment.objects.open().filter(lead=lead).select_related("cadence").first(),
+        "cadence_options": cadence_options_for_user(user=user, team_id=lead.team_id),
+        "can_enroll": user.effective_role != "ae",
+        "reminders": list(lead.reminders.filter(status="open", owner=user).order_by("due_at")[:5]),
+    }
 
 
 def cadence_get_for_user(*, user, cadence_id: int) -> Cadence:
@@ -122,14 +133,7 @@ class QueueLead:
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@dataclass(slots=True)
-class QueueStepText:
-    subject: str
-    body: str
-    variants: list
+        return Lead.name_shown(self.first_name, self.last_name)
 
 
 @dataclass(slots=True)
@@ -250,8 +254,7 @@ def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[Queue
             subject, body = row["subject"], row["body"]
             if not (subject or body):
                 values = templating.values_for(lead, user)
-                text = QueueStepText(step.subject, step.body, step.variants)
-                subject, body = templating.step_text(text, row["variant"])
+                subject, body = templating.step_text(step, row["variant"])
                 subject, body = templating.render(subject, values), templating.render(body, values)
         if step.instructions:
             values = values or templating.values_for(lead, user)

@@ -8,6 +8,7 @@ from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import require_role
 from sdrcrm.core.errors import NotFound
 
+DEFAULT_LEAD_ORDERING = "-created_at"
 LEAD_ORDERINGS = {
     "created_at": ("created_at", "id"),
     "-created_at": ("-created_at", "-id"),
@@ -50,10 +51,10 @@ def lead_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     team = filters.get("team")
     if team and str(team).isdigit():
         leads = leads.filter(team_id=int(team))
-    ordering = filters.get("ordering") or "-created_at"
+    ordering = filters.get("ordering") or DEFAULT_LEAD_ORDERING
     if ordering == "priority":
         return leads.by_priority()
-    return leads.order_by(*LEAD_ORDERINGS.get(ordering, LEAD_ORDERINGS["-created_at"]))
+    return leads.order_by(*LEAD_ORDERINGS.get(ordering, LEAD_ORDERINGS[DEFAULT_LEAD_ORDERING]))
 
 
 def lead_get_for_user(*, user, lead_id, for_update: bool = False) -> Lead:

@@ -8,8 +8,7 @@
 
 from django import template
 
-from cadences.models import Enrollment
-from cadences.selectors import cadence_list_for_user, cadence_options_for_user
+from cadences import selectors
 
 register = template.Library()
 
@@ -20,14 +19,7 @@ def lead_cadence_panel(context, lead):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"hidden": True}
-    return {
-        "lead": lead,
-        "enrollment": Enrollment.objects.open().filter(lead=lead).select_related("cadence").first(),
-        "cadences": cadence_list_for_user(user=user).filter(team_id=lead.team_id, is_active=True),
-        "can_enroll": user.effective_role != "ae",
-        "reminders": list(lead.reminders.filter(status="open", owner=user).order_by("due_at")[:5]),
-        "csrf_token": context.get("csrf_token"),
-    }
+    return {**selectors.lead_cadence_panel(user=user, lead=lead), "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("cadences/partials/bulk-enroll.html", takes_context=True)
@@ -39,6 +31,6 @@ def bulk_enroll_action(context, form_id: str = "lead-bulk-form"):
     return {
         "result": None,
         "form_id": form_id,
-        "cadence_options": cadence_options_for_user(user=user),
+        "cadence_options": selectors.cadence_options_for_user(user=user),
         "csrf_token": context.get("csrf_token"),
     }

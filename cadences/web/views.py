@@ -406,17 +406,7 @@ def cadence_step_view(request, cadence_id: int, action: str):
 
 
 def _enroll_panel_context(request, lead: Lead, result=None) -> dict:
-    enrollment = Enrollment.objects.open().filter(lead=lead).select_related("cadence").first()
-    return {
-        "lead": lead,
-        "enrollment": enrollment,
-        "cadences": selectors.cadence_list_for_user(user=request.user).filter(
-            team_id=lead.team_id, is_active=True
-        ),
-        "result": result,
-        "can_enroll": request.user.effective_role != "ae",
-        "reminders": list(lead.reminders.filter(status="open", owner=request.user).order_by("due_at")[:5]),
-    }
+    return {**selectors.lead_cadence_panel(user=request.user, lead=lead), "result": result}
 
 
 @login_required

@@ -324,10 +324,14 @@ def _index_for_search(batch: ImportBatch) -> None:
 
     if not batch.created or batch.dry_run or connection.vendor != "postgresql":
         return
-    try:
-        search_index_import.delay(batch.pk)
-    except Exception:
-        log.exception("import %s: search indexing not queued; the periodic catch-up will do it", batch.pk)
+
+    def queue() -> None:
+        try:
+            search_index_import.delay(batch.pk)
+        except Exception:
+            log.exception("import %s: search indexing not queued; the periodic catch-up will do it", batch.pk)
+
+    transaction.on_commit(queue)
 
 
 def _notify_done(batch: ImportBatch) -> None:

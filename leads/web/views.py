@@ -110,6 +110,7 @@ def lead_list_view(request):
         "sources": LeadSource.choices,
         "grades": Grade.choices,
         "sorts": SORTS,
+        "ordering": filters["ordering"] or selectors.DEFAULT_LEAD_ORDERING,
         "owners": _owner_filter_options(request.user),
         "can_claim": request.user.is_prospector,
         "can_park": request.user.is_prospector or request.user.is_manager or request.user.is_admin,

@@ -42,11 +42,11 @@ def planner_estimate(queryset) -> int | None:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (e.g. `status__in=[]`)
         return 0
-    seconds = getattr(settings, "PLANNER_ESTIMATE_CACHE_SECONDS", 60)
+    seconds = settings.PLANNER_ESTIMATE_CACHE_SECONDS
     key = (queryset.db, sql, *params)
     try:
         until, rows = _estimates.get(key, (0.0, 0))
-    except TypeError:  # a parameter that cannot be a key (none of ours): ask each time
+    except TypeError:  # a parameter that cannot be a key (a list or dict): ask each time
         until, rows, seconds = 0.0, 0, 0
     if until > time.monotonic():
         return rows

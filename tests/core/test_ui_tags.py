@@ -22,3 +22,10 @@ def test_values_and_labels_are_escaped():
 
 def test_nothing_selected_without_a_match():
     assert "selected" not in _render([("new", "New")], None)
+
+
+def test_a_label_already_marked_safe_is_not_escaped_twice_and_none_selects_nothing():
+    from django.utils.html import format_html
+
+    html = _render([("None", format_html("{} &amp; Co", "Tamm")), ("x", "X")], None)
+    assert html == '<option value="None">Tamm &amp; Co</option><option value="x">X</option>'
