@@ -29,26 +29,28 @@ class ParsedRow:
     named_account: bool = False  # a company name without a domain: its account is found by name
 
 
-def _clean_cell(target: str, value: str, values: dict) -> None:
-    """The targets that are not one field's cleaner: a phone (cleaned once the country is known), a full
-    name split in two, research notes kept long."""
-    if target == "phone":
-        values["phone"] = value
-    elif target == "full_name":
-        first, _, last = value.strip().partition(" ")
-        values.setdefault("first_name", clean_text("first_name", first))
-        values.setdefault("last_name", clean_text("last_name", last.strip()))
-    else:  # research_notes
-        values["research_notes"] = value.strip()[:10_000]
+def _keep_phone(value: str, values: dict) -> None:
+    values["phone"] = value  # cleaned once the row's country is known
 
 
-_SPECIAL_TARGETS = frozenset({"phone", "full_name", "research_notes"})
+def _split_full_name(value: str, values: dict) -> None:
+    first, _, last = value.strip().partition(" ")
+    values.setdefault("first_name", clean_text("first_name", first))
+    values.setdefault("last_name", clean_text("last_name", last.strip()))
+
+
+def _keep_research_notes(value: str, values: dict) -> None:
+    values["research_notes"] = value.strip()[:10_000]
+
+
+# The targets that are not one field's cleaner: a phone, a full name split in two, research notes kept long.
+CELL_CLEANERS = {"phone": _keep_phone, "full_name": _split_full_name, "research_notes": _keep_research_notes}
 
 
 def row_parser(columns: list[tuple[int, str]]) -> Callable[[int, list[str]], ParsedRow]:
     """`parse_row` for one file's columns, each column's cleaner chosen once rather than on every row."""
     plan = tuple(
-        (index, target, None if target in _SPECIAL_TARGETS else field_cleaner(target))
+        (index, target, CELL_CLEANERS.get(target), None if target in CELL_CLEANERS else field_cleaner(target))
         for index, target in columns
     )
 
@@ -56,15 +58,15 @@ def row_parser(columns: list[tuple[int, str]]) -> Callable[[int, list[str]], Par
         values: dict = {}
         errors: list[dict] = []
         width = len(raw)
-        for index, target, cleaner in plan:
+        for index, target, cell_cleaner, cleaner in plan:
             if index >= width:
                 continue
             cell = raw[index].strip()
             if not cell:
                 continue
             try:
-                if cleaner is None:
-                    _clean_cell(target, cell, values)
+                if cell_cleaner is not None:
+                    cell_cleaner(cell, values)
                 else:
                     values[target] = cleaner(cell)
             except FieldError as error:

@@ -6,7 +6,7 @@ import pytest
 
 from leads.imports.copy_writer import STAGED_FIELDS, _copy_line_escaped, copy_json, copy_line
 from leads.imports.prepare import LeadPreparer
-from leads.imports.rows import _SPECIAL_TARGETS, _clean_cell, parse_row, row_parser
+from leads.imports.rows import CELL_CLEANERS, parse_row, row_parser
 from leads.normalise import FieldError, clean_field
 from leads.scoring import Profile, score_lead
 
@@ -83,8 +83,8 @@ def test_parse_row_and_a_row_parser_clean_a_row_as_the_cell_cleaner_does():
             cell = raw[index].strip() if index < len(raw) else ""
             if cell:
                 try:
-                    if target in _SPECIAL_TARGETS:
-                        _clean_cell(target, cell, values)
+                    if target in CELL_CLEANERS:
+                        CELL_CLEANERS[target](cell, values)
                     else:
                         values[target] = clean_field(target, cell)
                 except FieldError as error:
