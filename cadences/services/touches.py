@@ -180,8 +180,7 @@ def touch_preview(*, touch: Touch) -> tuple[str, str]:
 def reminder_create(*, lead, owner, due_at, note: str = "", by=None, source_touch=None) -> Reminder:
     if owner is None:
         raise ValidationFailed("A reminder needs an owner.", field="owner")
-    if timezone.is_naive(due_at):
-        raise ValidationFailed("Give a time with its offset.", field="due_at")
+    _require_future(due_at)
     reminder = Reminder.objects.create(
         team_id=lead.team_id,
         lead=lead,

@@ -239,6 +239,22 @@ def test_lead_panel_sets_a_reminder_in_the_reps_zone(client, actors):
     assert reminder.owner == actors.sdr
 
 
+def test_a_reminder_in_the_past_is_refused_on_the_page_and_in_the_api(client, actors, api_for):
+    lead = LeadFactory(team=actors.team, owner=actors.sdr)
+    client.force_login(actors.sdr)
+    response = client.post(
+        f"/cadences/enroll/lead/{lead.pk}/",
+        {"action": "reminder", "due_at": "2020-01-07T09:30", "note": "Call"},
+        **HTMX,
+    )
+    assert b"Pick a time in the future." in response.content
+    response = api_for(actors.sdr).post(
+        "/api/reminders/", {"lead": lead.pk, "due_at": "2020-01-07T09:30:00+02:00"}, format="json"
+    )
+    assert response.status_code == 400 and "due_at" in str(response.json())
+    assert not Reminder.objects.filter(lead=lead).exists()
+
+
 def test_template_tags_give_the_lead_pages_their_cadence_panels(rf, actors):
     from django.template import Context, Template
 
