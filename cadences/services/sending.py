@@ -423,8 +423,8 @@ def _build_message(touch: Touch, lead: Lead, sender: User | None, domain: str) -
     from_header, reply_to = _from_address(sender)
     headers = {
         "Message-ID": touch.message_id,
+        # A mailto link only: RFC 8058's List-Unsubscribe-Post (one click) needs an HTTPS link beside it.
         "List-Unsubscribe": f"<mailto:unsubscribe@{domain}?subject=unsubscribe%20{touch.message_id.strip('<>')}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "X-Sdrcrm-Touch": str(touch.pk),
         "To": formataddr((lead.full_name, lead.email)),  # the envelope has the bare address
     }

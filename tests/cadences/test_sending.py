@@ -54,6 +54,7 @@ def test_due_email_is_sent_once_with_message_id_and_unsubscribe_header(
     assert message.extra_headers["Message-ID"] == touch.message_id
     assert touch.message_id.startswith("<") and "@" in touch.message_id
     assert message.extra_headers["List-Unsubscribe"].startswith("<mailto:unsubscribe@")
+    assert "List-Unsubscribe-Post" not in message.extra_headers  # one click needs an HTTPS link
     assert message.to == [lead.email]
     assert message.message()["To"] == f"Liis Mets <{lead.email}>"
     assert actors.sdr.email in message.from_email
