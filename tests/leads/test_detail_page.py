@@ -35,3 +35,17 @@ def test_timeline_rows_show_kind_outcome_author_and_body(actors, client):
     assert "Talked budget" in html and actors.sdr.display_name in html
     assert "Line one<br>Line two" in html and "System" in html
     assert ">Call<" in html
+
+
+def test_the_score_explanation_shows_points_won_and_points_missed_apart(actors, client):
+    lead = LeadFactory(team=actors.team, owner=actors.sdr, score=30, grade="C")
+    type(lead).objects.filter(pk=lead.pk).update(
+        score_explanation=[
+            {"criterion": "industry", "matched": True, "weight": 30, "detail": "Software is in the ICP"},
+            {"criterion": "country", "matched": False, "weight": 25, "detail": "RU is not a target country"},
+        ]
+    )
+    client.force_login(actors.sdr)
+    html = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert '<span class="criterion-weight">+30</span>' in html
+    assert '<span class="criterion-weight">0 of 25</span>' in html
