@@ -1,5 +1,6 @@
 """Demo data: the seeds' outbound cadence and a fast inbound one, every rep with a full Today queue
-(calls, manual emails, LinkedIn steps, reminders; some overdue), and the team's sending policy."""
+(calls, manual emails, LinkedIn steps, reminders; some overdue), a few automatic first emails for the
+dispatcher to send, and the team's sending policy."""
 
 import datetime
 import random
@@ -43,6 +44,8 @@ INBOUND_CADENCE = [
      "body": "Hi {{first_name}}, following up on your request — happy to help whenever suits.\n\n{{sender_name}}"},
     {"channel": "linkedin", "wait_days": 2, "instructions": "Connect and reference their request."},
 ]  # fmt: skip
+
+AUTOMATIC_EMAIL_EVERY = 10  # one outbound enrollment in this many stays on its first, automatic email
 
 PEOPLE = [
     ("Liis", "Mets", "Head of Sales", "Pipedrive Labs", "Europe/Tallinn"),
@@ -109,10 +112,14 @@ def seed(context: dict) -> None:
         inbound_leads, outbound_leads = leads[:4], leads[4:]
         cadence_enroll(cadence=inbound, lead_ids=[lead.pk for lead in inbound_leads], by=rep, now=now)
         cadence_enroll(cadence=outbound, lead_ids=[lead.pk for lead in outbound_leads], by=rep, now=now)
-        # Move each outbound enrollment to a later, hands-on step so the queue shows every kind of work.
+        # Move outbound enrollments to a later, hands-on step so the queue shows every kind of work; every
+        # tenth stays on the first step, an automatic email the dispatcher sends in the lead's next window
+        # (the demo writes it under var/mail/).
         for index, enrollment in enumerate(
-            Enrollment.objects.filter(cadence=outbound, lead__in=outbound_leads)
+            Enrollment.objects.filter(cadence=outbound, lead__in=outbound_leads).order_by("pk")
         ):
+            if index % AUTOMATIC_EMAIL_EVERY == AUTOMATIC_EMAIL_EVERY - 1:
+                continue
             step = manual_positions[index % len(manual_positions)]
             first = Touch.objects.get(enrollment=enrollment)
             if step.position == first.step.position:
