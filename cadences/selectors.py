@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from cadences import schedule, templating
+from cadences import schedule, templating, unsubscribe_links
 from cadences.models import (
     EMAIL_CHANNELS,
     Cadence,
@@ -367,3 +367,12 @@ def step_report(*, cadence: Cadence) -> list[dict]:
             "reply_rate": (total_replies / total_sent) if total_sent else None, "variants": rows,
         })  # fmt: skip
     return report
+
+
+def touch_for_unsubscribe(*, token: str) -> Touch | None:
+    """The touch an unsubscribe link names, with its lead and team; None for a link not signed here or
+    whose touch is gone."""
+    touch_id = unsubscribe_links.touch_id_from(token)
+    if touch_id is None:
+        return None
+    return Touch.objects.select_related("lead", "team").filter(pk=touch_id).first()

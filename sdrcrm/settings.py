@@ -2,7 +2,7 @@
 
 DATABASE_URL (unset: SQLite under var/), REDIS_URL (unset: an embedded filesystem broker and
 a file cache), EMAIL_URL (unset: .eml files under var/mail), SECRET_KEY (unset: generated once
-into var/), DEBUG, ALLOWED_HOSTS (comma-separated).
+into var/), DEBUG, ALLOWED_HOSTS (comma-separated), SITE_URL (the app's address for links in emails).
 """
 
 import secrets
@@ -181,6 +181,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 vars().update(email_settings_from_url(env("EMAIL_URL", default=""), mail_dir=DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="sdrcrm <no-reply@sdrcrm.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address the app is reached at (https://crm.example.com), for links in emails: the unsubscribe page
+# of cadence emails (one-click when HTTPS). Unset: cadence emails carry a mailto unsubscribe address only.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
 
 # REST API
 REST_FRAMEWORK = {

@@ -29,6 +29,7 @@ from cadences.services.events import (
     rep_work_reassign,
     round_robin_next,
     speed_to_lead_check,
+    unsubscribe_by_link,
 )
 from cadences.services.sending import (
     dispatch_due,
@@ -89,4 +90,5 @@ __all__ = [
     "touches_claim_due",
     "touches_reap_expired",
     "touches_send",
+    "unsubscribe_by_link",
 ]

@@ -42,6 +42,12 @@ def _dedupe_key(*, team_id, type_, address_hash, occurred_at, until) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def unsubscribe_by_link(*, touch: Touch) -> dict:
+    """The recipient's own unsubscribe, from the link in a cadence email: the same effects as a provider's
+    unsubscribe event (opted out, suppressed, enrollments exited, a timeline row), once a day at most."""
+    return email_event_record(team=touch.team, type_=EmailEventType.UNSUBSCRIBE, email=touch.lead.email)
+
+
 @transaction.atomic
 def email_event_record(*, team, type_: str, email: str, occurred_at=None, until=None) -> dict:
     """Applies a provider event once. Returns {"event", "applied": bool, "lead"}. Unknown email → 404."""

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cadences import schedule, templating
+from cadences import schedule, templating, unsubscribe_links
 from cadences.models import (
     EMAIL_CHANNELS,
     Cadence,
@@ -423,8 +423,7 @@ def _build_message(touch: Touch, lead: Lead, sender: User | None, domain: str) -
     from_header, reply_to = _from_address(sender)
     headers = {
         "Message-ID": touch.message_id,
-        # A mailto link only: RFC 8058's List-Unsubscribe-Post (one click) needs an HTTPS link beside it.
-        "List-Unsubscribe": f"<mailto:unsubscribe@{domain}?subject=unsubscribe%20{touch.message_id.strip('<>')}>",
+        **unsubscribe_links.headers_for(touch, domain=domain),
         "X-Sdrcrm-Touch": str(touch.pk),
         "To": formataddr((lead.full_name, lead.email)),  # the envelope has the bare address
     }

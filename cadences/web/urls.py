@@ -4,6 +4,7 @@ from cadences.web import views
 
 urlpatterns = [
     path("today/", views.today_view, name="today"),
+    path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
     path("today/touches/<int:touch_id>/", views.today_touch_row_view, name="today-touch"),
     path("today/reminders/<int:reminder_id>/", views.today_reminder_row_view, name="today-reminder"),
     path(

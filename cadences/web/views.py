@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cadences import schedule, selectors, services, templating
@@ -532,3 +533,29 @@ def review_resolve_view(request, touch_id: int):
     except DomainError as error:
         return HttpResponse(error.message, status=error.status_code)
     return redirect("cadence-review")
+
+
+# The recipient's unsubscribe page (public: the link in a cadence email) ---------------------------
+
+
+def _masked(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+@csrf_exempt  # RFC 8058: a mail provider's one-click POST carries no CSRF token; the signed link is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request, token: str):
+    """GET asks (link scanners open links without meaning to); POST unsubscribes, whether from the page's
+    button or from the mail provider's one-click."""
+    touch = selectors.touch_for_unsubscribe(token=token)
+    if touch is None or not touch.lead.email:
+        return render_page(request, "cadences/unsubscribe.html", {"state": "invalid"}, status=404)
+    context = {"team": touch.team.name, "email": _masked(touch.lead.email)}
+    if request.method == "POST":
+        try:
+            services.unsubscribe_by_link(touch=touch)
+        except NotFound:  # the lead's address changed or was erased since the email went out
+            return render_page(request, "cadences/unsubscribe.html", {"state": "invalid"}, status=404)
+        return render_page(request, "cadences/unsubscribe.html", {**context, "state": "done"})
+    return render_page(request, "cadences/unsubscribe.html", {**context, "state": "ask"})

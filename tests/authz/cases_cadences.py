@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from cadences.models import Cadence, Enrollment, Reminder, Step, Touch
 from cadences.services import cadence_enroll, enrollment_pause
+from cadences.unsubscribe_links import token_for
 from leads.models import Lead
 from sdrcrm.accounts.services import team_rotate_api_key
-from tests.authz.matrix import Case, by_role
+from tests.authz.matrix import Case, by_role, same_for_all
 
 MEMBERS_ONLY = {"other_sdr": 404, "other_ae": 404, "other_manager": 404}
 
@@ -233,5 +234,14 @@ CASES = [
         with_anonymous(KEY_ONLY, 201),
         data=lambda w: {"type": "reply", "email": w.lead.email},
         headers=key,
+    ),
+    Case(  # the recipient's page: public, the signed link is the permission; asking changes nothing
+        "unsubscribe page", "get", lambda w: f"/unsubscribe/{token_for(w.touch.pk)}/", same_for_all(200)
+    ),
+    Case(
+        "unsubscribe page, forged link",
+        "get",
+        lambda w: f"/unsubscribe/{w.touch.pk}:forged/",
+        same_for_all(404),
     ),
 ]
