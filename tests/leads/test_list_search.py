@@ -80,12 +80,15 @@ def test_a_deleted_lead_leaves_nothing_to_find(actors, api_for, crowd):
     assert _found(api_for(actors.manager), "tamm") == {"Mart", "Liis"}
 
 
-def test_imported_leads_are_found_once_the_import_is_done(actors, api_for, crowd):
+def test_imported_leads_are_found_once_the_import_is_done(
+    actors, api_for, crowd, django_capture_on_commit_callbacks
+):
     content = b"First Name,Last Name,E-mail,Company\r\nKadri,Tammeorg,kadri@nordlys.ee,Nordlys\r\n"
     batch = imports.import_batch_create(
         team=actors.team, by=actors.manager, upload=SimpleUploadedFile("list.csv", content)
     )
-    imports.import_batch_run(batch_id=batch.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the run queues its search indexing on commit
+        imports.import_batch_run(batch_id=batch.pk)
     assert _found(api_for(actors.manager), "tammeorg nordlys") == {"Kadri"}
 
 
