@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cadences import selectors
 from cadences.api.serializers import QueueItemOut, QueueLeadOut
-from cadences.models import Reminder, Touch
+from cadences.models import Enrollment, Reminder, Touch
 from cadences.services import cadence_enroll, touch_complete
 from tests.cadences.factories import CadenceFactory, LeadFactory, add_steps
 
@@ -205,3 +205,63 @@ def test_without_javascript_a_rows_button_logs_and_returns_to_the_queue(client, 
     response = client.post(f"/today/touches/{touch.pk}/", {"outcome": "wrong_number", "due_at": ""})
     assert response.status_code == 302 and response["Location"] == "/today/"
     assert Touch.objects.get(pk=touch.pk).outcome == "wrong_number"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overdue_first_then_equal_scores_rank_corporate_email_then_inbound_then_newest(actors, monkeypatch):
+    cadence = CadenceFactory(team=actors.team)
+    add_steps(cadence, ("call", 0))
+    free_mail = LeadFactory(team=actors.team, owner=actors.sdr, email_kind="free", email="kai@gmail.com")
+    older = LeadFactory(team=actors.team, owner=actors.sdr)
+    newer = LeadFactory(team=actors.team, owner=actors.sdr)
+    inbound = LeadFactory(team=actors.team, owner=actors.sdr, source="inbound")
+    top = LeadFactory(team=actors.team, owner=actors.sdr, score=95, email_kind="free", email="top@gmail.com")
+    leads = [free_mail, older, newer, inbound, top]
+    ages = {top: 0, free_mail: 1, newer: 2, older: 3, inbound: 4}  # fresh free mail, old inbound
+    for lead, age_days in ages.items():
+        type(lead).objects.filter(pk=lead.pk).update(created_at=NOW - datetime.timedelta(days=age_days))
+    cadence_enroll(cadence=cadence, lead_ids=[lead.pk for lead in leads], by=actors.sdr)
+    Touch.objects.filter(lead=older).update(due_at=NOW - datetime.timedelta(days=1))
+    rows = selectors.touch_queue_for_user(user=actors.sdr)
+    assert [row.lead.id for row in rows] == [older.pk, top.pk, inbound.pk, newer.pk, free_mail.pk]
+    assert rows[1].lead.created_at == NOW and rows[0].due_at.tzinfo is not None and rows[0].overdue
+    for limit in range(1, len(leads)):  # a queue longer than its limit keeps its best rows
+        monkeypatch.setattr(selectors, "QUEUE_LIMIT", limit)
+        assert selectors.touch_queue_for_user(user=actors.sdr) == rows[:limit]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_queue_holds_the_reps_own_active_touches_due_by_the_end_of_their_day(actors, queue):
+    cadence, leads = queue
+    theirs = LeadFactory(team=actors.team, owner=actors.bdr)
+    paused = LeadFactory(team=actors.team, owner=actors.sdr)
+    tomorrow = LeadFactory(team=actors.team, owner=actors.sdr)
+    cadence_enroll(cadence=cadence, lead_ids=[theirs.pk, paused.pk, tomorrow.pk], by=actors.sdr)
+    Enrollment.objects.filter(lead=paused).update(state="paused")
+    Touch.objects.filter(lead=tomorrow).update(due_at=NOW + datetime.timedelta(days=1))
+    Touch.objects.filter(lead=leads[0]).update(due_at=NOW.replace(hour=21, minute=59))  # 23:59 in Tallinn
+    assert [row.lead.id for row in selectors.touch_queue_for_user(user=actors.sdr)] == [
+        leads[2].pk, leads[1].pk, leads[0].pk,
+    ]  # fmt: skip
+
+
+@time_machine.travel(NOW, tick=False)
+def test_channel_filters_pick_their_rows_and_email_takes_both_kinds(actors, queue):
+    _cadence, leads = queue
+    Touch.objects.filter(lead=leads[0]).update(channel="email", subject="", body="")
+    Touch.objects.filter(lead=leads[1]).update(channel="manual_email", subject="Hi", body="Edited")
+    Reminder.objects.create(team=actors.team, lead=leads[2], owner=actors.sdr, due_at=NOW, note="Ping")
+
+    def shown(channel):
+        return [
+            (row.kind, row.lead.id)
+            for row in selectors.touch_queue_for_user(user=actors.sdr, channel=channel)
+        ]
+
+    assert shown("email") == [("touch", leads[1].pk), ("touch", leads[0].pk)]
+    assert shown("call") == [("touch", leads[2].pk)]
+    assert shown("linkedin") == []
+    assert shown("reminder") == [("reminder", leads[2].pk)]
+    email_rows = selectors.touch_queue_for_user(user=actors.sdr, channel="email")
+    assert (email_rows[0].subject, email_rows[0].body) == ("Hi", "Edited")  # the rep's edit is kept
+    assert (email_rows[1].subject, email_rows[1].body) == ("Hello Lead0", "Hi Lead0 at Acme OÜ")
