@@ -198,10 +198,12 @@ JOIN {Cadence._meta.db_table} c ON c.id = s.cadence_id
 WHERE s.cadence_id IN (SELECT cadence_id FROM {Step._meta.db_table} WHERE id IN ({{step_ids}}))"""  # noqa: S608 - as above
 _DONE_TODAY_SQL = f"""
 SELECT COUNT(*) FROM (
-  SELECT 1 FROM {Touch._meta.db_table} t
-  JOIN {User._meta.db_table} u ON u.id = t.owner_id
-  WHERE t.status = %s AND t.completed_at >= %s AND t.completed_at < %s
-    AND ((t.owner_id = %s AND t.completed_by_id IS NULL) OR (u.team_id = %s AND t.completed_by_id = %s))
+  SELECT 1 FROM {Touch._meta.db_table}
+  WHERE owner_id = %s AND status = %s AND completed_at >= %s AND completed_at < %s AND completed_by_id IS NULL
+  UNION ALL
+  SELECT 1 FROM {Touch._meta.db_table}
+  WHERE owner_id IN (SELECT id FROM {User._meta.db_table} WHERE team_id = %s)
+    AND status = %s AND completed_at >= %s AND completed_at < %s AND completed_by_id = %s
   LIMIT %s
 ) AS done"""  # noqa: S608 - as above
 
@@ -356,8 +358,8 @@ def touches_done_today(*, user, now=None) -> int:
     team's day whatever the user did before: a touch the user works belongs to a lead of their team."""
     now = now or timezone.now()
     day_start, day_end = day_bounds(user, now)
-    params = [TouchStatus.DONE, _db_time(day_start), _db_time(day_end), user.pk, user.team_id, user.pk,
-              DONE_TODAY_LIMIT]  # fmt: skip
+    day = [TouchStatus.DONE, _db_time(day_start), _db_time(day_end)]
+    params = [user.pk, *day, user.team_id, *day, user.pk, DONE_TODAY_LIMIT]
     return _fetch(_DONE_TODAY_SQL, params)[0][0]
 
 

@@ -265,3 +265,12 @@ def test_channel_filters_pick_their_rows_and_email_takes_both_kinds(actors, queu
     email_rows = selectors.touch_queue_for_user(user=actors.sdr, channel="email")
     assert (email_rows[0].subject, email_rows[0].body) == ("Hi", "Edited")  # the rep's edit is kept
     assert (email_rows[1].subject, email_rows[1].body) == ("Hello Lead0", "Hi Lead0 at Acme OÜ")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rows_show_braces_in_lead_data_as_typed(client, actors, queue):
+    _cadence, leads = queue
+    type(leads[0]).objects.filter(pk=leads[0].pk).update(first_name="{name}", company="{0} {{due}}")
+    client.force_login(actors.sdr)
+    page = client.get("/today/").content.decode()
+    assert "{name} Mets" in page and "<strong>{0} {{due}}</strong>" in page
