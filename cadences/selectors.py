@@ -20,8 +20,8 @@ from cadences.models import (
     Touch,
     TouchStatus,
 )
-from leads.models import Lead
-from sdrcrm.accounts.models import Role, User
+from leads.models import TOUCH_KINDS, Activity, ActivityOutcome, Lead
+from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import require_role
 from sdrcrm.core.errors import NotFound
 
@@ -197,16 +197,12 @@ SELECT s.id, s.cadence_id, s.position, s.archived_at, s.subject, s.body, s.varia
 FROM {Step._meta.db_table} s
 JOIN {Cadence._meta.db_table} c ON c.id = s.cadence_id
 WHERE s.cadence_id IN (SELECT cadence_id FROM {Step._meta.db_table} WHERE id IN ({{step_ids}}))"""  # noqa: S608 - as above
-_DONE_TODAY_SQL = f"""
+_TOUCHES_TODAY_SQL = f"""
 SELECT COUNT(*) FROM (
-  SELECT 1 FROM {Touch._meta.db_table}
-  WHERE owner_id = %s AND status = %s AND completed_at >= %s AND completed_at < %s AND completed_by_id IS NULL
-  UNION ALL
-  SELECT 1 FROM {Touch._meta.db_table}
-  WHERE owner_id IN (SELECT id FROM {User._meta.db_table} WHERE team_id = %s)
-    AND status = %s AND completed_at >= %s AND completed_at < %s AND completed_by_id = %s
+  SELECT 1 FROM {Activity._meta.db_table}
+  WHERE actor_id = %s AND created_at >= %s AND created_at < %s AND kind IN ({{kinds}}) AND outcome <> %s
   LIMIT %s
-) AS done"""  # noqa: S608 - as above
+) AS touches"""  # noqa: S608 - as above
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -354,14 +350,21 @@ def touch_queue_for_user(*, user, now=None, channel: str | None = None) -> list[
 
 
 def touches_done_today(*, user, now=None) -> int:
-    """Touches the user finished today (and their own sent by themselves), counted up to
-    DONE_TODAY_LIMIT. Reached through the touch's owner and the day, so the cost stays that of one
-    team's day whatever the user did before: a touch the user works belongs to a lead of their team."""
+    """The touches (calls, emails, LinkedIn) the user made today, the way "My numbers" and the
+    leaderboards count them (leads.models.REP_TOUCH): worked from the queue, sent by the dispatcher in
+    their name, or logged on a lead page. Counted up to DONE_TODAY_LIMIT, through the rep's own index."""
     now = now or timezone.now()
     day_start, day_end = day_bounds(user, now)
-    day = [TouchStatus.DONE, _db_time(day_start), _db_time(day_end)]
-    params = [user.pk, *day, user.team_id, *day, user.pk, DONE_TODAY_LIMIT]
-    return _fetch(_DONE_TODAY_SQL, params)[0][0]
+    kinds = sorted(TOUCH_KINDS)
+    params = [
+        user.pk,
+        _db_time(day_start),
+        _db_time(day_end),
+        *kinds,
+        ActivityOutcome.REPLIED,
+        DONE_TODAY_LIMIT,
+    ]
+    return _fetch(_TOUCHES_TODAY_SQL.format(kinds=", ".join(["%s"] * len(kinds))), params)[0][0]
 
 
 def step_report(*, cadence: Cadence) -> list[dict]:

@@ -207,6 +207,11 @@ class ActivityOutcome(models.TextChoices):
     REPLIED = "replied", _("Replied")
 
 
+# A touch is something a rep did to a lead (a call, an email, a LinkedIn touch); the prospect's own reply
+# is not one. What the Today counter, "My numbers" and the leaderboards count.
+REP_TOUCH = models.Q(kind__in=sorted(TOUCH_KINDS)) & ~models.Q(outcome=ActivityOutcome.REPLIED)
+
+
 class Activity(models.Model):
     """One row of a lead's timeline: a touch an SDR made, or a change someone (or the system) made."""
 

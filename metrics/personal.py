@@ -7,9 +7,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from handoffs.models import OPEN_STAGES, Handoff, HandoffStatus, MeetingOutcome, Opportunity, OpportunityStage
-from leads.models import Activity, ActivityKind, ActivityOutcome
+from leads.models import REP_TOUCH, Activity, ActivityKind, ActivityOutcome
 from metrics.periods import local_midnight, zone_named
-from metrics.selectors import REP_TOUCH, money, rate
+from metrics.selectors import money, rate
 
 WORKDAYS_PER_WEEK = 5
 

@@ -43,7 +43,7 @@ from handoffs.models import (
     OpportunityStage,
     RejectReason,
 )
-from leads.models import TOUCH_KINDS, Activity, ActivityKind, ActivityOutcome, Lead
+from leads.models import REP_TOUCH, Activity, ActivityKind, ActivityOutcome, Lead
 from metrics.periods import Period
 from metrics.scope import Scope
 from sdrcrm.accounts.models import PROSPECTING_ROLES, Role, User
@@ -52,8 +52,6 @@ from sdrcrm.core.errors import NotFound
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 PROSPECTORS = sorted(PROSPECTING_ROLES)
-# A touch is something a rep did to a lead; the prospect's own reply is not one.
-REP_TOUCH = Q(kind__in=sorted(TOUCH_KINDS)) & ~Q(outcome=ActivityOutcome.REPLIED)
 
 
 # -- number helpers ---------------------------------------------------------------------------------

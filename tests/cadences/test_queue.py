@@ -13,6 +13,8 @@ from cadences import selectors
 from cadences.api.serializers import QueueItemOut, QueueLeadOut
 from cadences.models import Enrollment, Reminder, Touch
 from cadences.services import cadence_enroll, touch_complete
+from leads.services import activity_record
+from metrics.personal import my_numbers
 from tests.cadences.factories import CadenceFactory, LeadFactory, add_steps
 
 pytestmark = pytest.mark.django_db
@@ -177,17 +179,26 @@ def test_api_queue_rows_fill_exactly_the_documented_fields(actors, api_for, queu
 
 
 @time_machine.travel(NOW, tick=False)
-def test_done_today_counts_what_the_rep_worked_and_their_own_automatic_sends(actors, queue):
+def test_touches_today_count_what_the_rep_did_as_my_numbers_does(actors, queue):
     cadence, leads = queue
     teammates_lead = LeadFactory(team=actors.team, owner=actors.bdr)
     cadence_enroll(cadence=cadence, lead_ids=[teammates_lead.pk], by=actors.bdr)
     touch_complete(touch=_touch(teammates_lead), outcome="no_answer", note="", by=actors.sdr)
     touch_complete(touch=_touch(leads[0]), outcome="connected", note="", by=actors.sdr)
-    Touch.objects.filter(pk=_touch(leads[1]).pk).update(status="done", outcome="sent", completed_at=NOW)
+    activity_record(lead=leads[1], actor=actors.sdr, kind="email", outcome="sent")  # sent by the dispatcher
+    activity_record(
+        lead=leads[1], actor=actors.sdr, kind="call", outcome="voicemail"
+    )  # logged on the lead page
+    activity_record(
+        lead=leads[1], actor=actors.sdr, kind="email", outcome="replied"
+    )  # the prospect's, not a touch
+    activity_record(lead=leads[1], actor=actors.sdr, kind="note", body="Budget in Q3")  # not a touch
     touch_complete(touch=_touch(leads[2]), outcome="connected", note="", by=actors.bdr)
-    assert selectors.touches_done_today(user=actors.sdr) == 3
+    assert selectors.touches_done_today(user=actors.sdr) == 4
     assert selectors.touches_done_today(user=actors.bdr) == 1
     assert selectors.touches_done_today(user=actors.sdr, now=NOW + datetime.timedelta(days=1)) == 0
+    for rep in (actors.sdr, actors.bdr):
+        assert selectors.touches_done_today(user=rep) == my_numbers(user=rep)["touches_today"]
 
 
 @time_machine.travel(NOW, tick=False)
