@@ -115,6 +115,8 @@ def test_my_numbers_count_today_and_this_week(actors, world, time_machine):
     assert (me["touches_today"], me["touches_week"], me["calls_today"], me["connects_today"]) == (1, 6, 1, 1)
     # Created: h1 h2 h3; accepted: h1 (3 March) h3 (7 March); booked: h1 h2; h1 was held on 10 March.
     assert (me["sqls"], me["accepted"], me["meetings_booked"], me["meetings"]) == (3, 2, 2, 0)
+    html = Template("{% include 'metrics/partials/my-numbers.html' %}").render(Context({"me": me}))
+    assert "1 call, 1 connect" in html
 
 
 def test_the_inclusion_tag_renders_the_partial(actors, world):
