@@ -24,9 +24,10 @@ SEED_CADENCE = [
      "body": "Hi {{first_name}},\n\nI looked at how {{company}} handles inbound demo requests. "
              "[one line of research]\n\nOpen to comparing notes?\n\n{{sender_name}}"},
     {"channel": "call", "wait_days": 2, "instructions": "Call; if no answer, leave a 20-second voicemail pointing to the email."},
-    {"channel": "email", "wait_days": 0, "subject": "Just left you a voicemail",
-     "body": "Hi {{first_name}}, I just tried you by phone. Short version: faster follow-up for {{company}}. "
-             "Reply with a good time?\n\n{{sender_name}}"},
+    {"channel": "email", "wait_days": 0, "subject": "After my call today",
+     "body": "Hi {{first_name}}, following my call today, the short version in writing: faster follow-up for "
+             "{{company}}, every web lead answered within minutes. Reply with a good time for 15 minutes?"
+             "\n\n{{sender_name}}"},
     {"channel": "manual_email", "wait_days": 3, "subject": "{{first_name}}, worth a look?",
      "body": "Hi {{first_name}},\n\nA customer close to {{company}} cut speed-to-lead from 9 hours to 6 minutes.\n\n{{sender_name}}"},
     {"channel": "call", "wait_days": 3, "instructions": "Second call; ask for the right person if it is not them."},
