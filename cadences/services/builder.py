@@ -20,14 +20,28 @@ CADENCE_FIELDS = ("name", "description", "is_active", "business_days_only", "win
 MAX_STEPS = 30
 
 
-def _check_text(field: str, text: str) -> None:
+def _text_error(text: str) -> str | None:
     if templating.has_broken_placeholder(text):
-        raise ValidationFailed("A placeholder is not closed: write it as {{first_name}}.", field=field)
+        return "A placeholder is not closed: write it as {{first_name}}."
     unknown = templating.unknown_placeholders(text)
     if unknown:
         names = ", ".join("{{" + name + "}}" for name in unknown)
         allowed = ", ".join("{{" + name + "}}" for name in templating.PLACEHOLDERS)
-        raise ValidationFailed(f"Unknown placeholder {names}; use {allowed}.", field=field)
+        return f"Unknown placeholder {names}; use {allowed}."
+    return None
+
+
+def _check_texts(texts: list[tuple[str, str]]) -> None:
+    """Refuses a step whose texts name unknown placeholders, with every field at fault at once (the
+    first one as the error's field, the others beside it)."""
+    errors: dict[str, str] = {}
+    for field, text in texts:
+        message = _text_error(text)
+        if message and field not in errors:
+            errors[field] = message
+    if errors:
+        (field, message), *others = errors.items()
+        raise ValidationFailed(message, field=field, **{other: [text] for other, text in others})
 
 
 def _clean_steps(steps: list[dict]) -> list[dict]:
@@ -48,12 +62,14 @@ def _clean_steps(steps: list[dict]) -> list[dict]:
             raise ValidationFailed(f"Step {index + 1}: wait_days must be 0–365.", field="steps")
         subject, body = step.get("subject", "") or "", step.get("body", "") or ""
         variants = step.get("variants") or []
-        _check_text("subject", subject)
-        _check_text("body", body)
-        _check_text("instructions", step.get("instructions", "") or "")
-        for variant in variants:
-            _check_text("variants", variant.get("subject", "") or "")
-            _check_text("variants", variant.get("body", "") or "")
+        _check_texts(
+            [("subject", subject), ("body", body), ("instructions", step.get("instructions", "") or "")]
+            + [
+                ("variants", variant.get(part, "") or "")
+                for variant in variants
+                for part in ("subject", "body")
+            ]
+        )
         if channel == Channel.EMAIL and not (subject.strip() and body.strip()):
             raise ValidationFailed(f"Step {index + 1}: an automatic email needs a subject and a body.",
                                    field="steps")  # fmt: skip

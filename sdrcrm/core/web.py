@@ -16,3 +16,7 @@ def add_domain_error(form, error: DomainError) -> None:
     """Puts a service's refusal onto the form field it names, or onto the form as a whole."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+    for other, messages in error.extra.items():  # more fields at fault, named beside the first
+        if other in form.fields and isinstance(messages, list):
+            for message in messages:
+                form.add_error(other, message)

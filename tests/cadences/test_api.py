@@ -93,6 +93,14 @@ def test_an_unclosed_placeholder_is_a_400_and_nothing_is_saved(actors, api_for, 
     assert not Cadence.objects.filter(name="Typo").exists()
 
 
+def test_every_text_at_fault_is_named_at_once(actors, api_for):
+    step = {"channel": "email", "subject": "Hi {{name}}", "body": "About {{company", "instructions": "{{x}}"}
+    response = api_for(actors.sdr).post("/api/cadences/", {"name": "Typos", "steps": [step]}, format="json")
+    assert response.status_code == 400
+    assert set(response.data) == {"subject", "body", "instructions"}
+    assert "Unknown placeholder" in response.data["subject"][0] and "not closed" in response.data["body"][0]
+
+
 def test_two_steps_at_one_position_are_refused(actors, api_for):
     steps = [{"position": 1, "channel": "call"}, {"position": 1, "channel": "linkedin"}]
     response = api_for(actors.sdr).post("/api/cadences/", {"name": "Twins", "steps": steps}, format="json")

@@ -140,6 +140,12 @@ def test_cadence_builder_adds_reorders_and_previews_with_a_real_lead(client, act
         save, {"channel": "email", "wait_days": 1, "subject": "Hi {{name}}", "body": "x"}, **HTMX
     )
     assert bad.status_code == 422 and "Unknown placeholder" in bad.content.decode()
+    both_bad = client.post(save, {"channel": "manual_email", "wait_days": 1, "subject": "Hi {{name}}",
+                                  "body": "About {{company", "instructions": "Ask {{boss}}"}, **HTMX)  # fmt: skip
+    errors = both_bad.content.decode()
+    assert (
+        errors.count("Unknown placeholder") == 2 and errors.count("is not closed") == 1
+    )  # every field at once
     # The errors replace the editor only, so the builder around it keeps working.
     assert (bad["HX-Retarget"], bad["HX-Reswap"]) == ("#step-editor", "outerHTML")
     assert 'id="step-editor"' in bad.content.decode() and 'id="builder"' not in bad.content.decode()
