@@ -438,6 +438,7 @@ def cadence_steps(
                 "step": step.pk,
                 "position": step.position,
                 "channel": step.channel,
+                "channel_label": str(step.get_channel_display()),
                 "subject": step.subject,
                 "archived": step.archived_at is not None,
                 "sent": sent,
