@@ -32,8 +32,8 @@ def _text_error(text: str) -> str | None:
 
 
 def _check_texts(texts: list[tuple[str, str]]) -> None:
-    """Refuses a step whose texts name unknown placeholders, with every field at fault at once (the
-    first one as the error's field, the others beside it)."""
+    """Refuses a step whose texts hold an unknown or unclosed placeholder, naming every field at fault
+    at once (the first one as the error's field, the others beside it)."""
     errors: dict[str, str] = {}
     for field, text in texts:
         message = _text_error(text)
@@ -41,7 +41,7 @@ def _check_texts(texts: list[tuple[str, str]]) -> None:
             errors[field] = message
     if errors:
         (field, message), *others = errors.items()
-        raise ValidationFailed(message, field=field, **{other: [text] for other, text in others})
+        raise ValidationFailed(message, field=field, **{other: [problem] for other, problem in others})
 
 
 def _clean_steps(steps: list[dict]) -> list[dict]:

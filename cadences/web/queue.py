@@ -6,7 +6,8 @@ bare page; filled here, from plain values escaped with `html.escape`, it costs a
 So the row's markup lives below, next to the code that fills it, and everything a row shares with
 the others is worked out once per page: the translated words, the CSRF field, and the action
 buttons of each channel (`row-actions` and `row-secondary-actions` in today.html, which stay in
-the template), filled into one row template per channel. Any value that comes from data goes through `escape` before it reaches the markup.
+the template), filled into one row template per channel. Any value that comes from data goes through
+`escape` before it reaches the markup.
 """
 
 import string
