@@ -114,7 +114,7 @@ def reminder_get_for_user(*, user, reminder_id: int) -> Reminder:
 
 QUEUE_LEAD_FIELDS = ("id", "first_name", "last_name", "email", "phone", "title", "company", "score",
                      "grade", "email_kind", "source", "linkedin_url", "created_at")  # fmt: skip
-DONE_TODAY_LIMIT = 1000
+TOUCHES_TODAY_LIMIT = 1000
 
 
 @dataclass(slots=True)
@@ -349,10 +349,10 @@ def touch_queue_for_user(*, user, now=None, channel: str | None = None) -> list[
     return items
 
 
-def touches_done_today(*, user, now=None) -> int:
+def touches_today(*, user, now=None) -> int:
     """The touches (calls, emails, LinkedIn) the user made today, the way "My numbers" and the
     leaderboards count them (leads.models.REP_TOUCH): worked from the queue, sent by the dispatcher in
-    their name, or logged on a lead page. Counted up to DONE_TODAY_LIMIT, through the rep's own index."""
+    their name, or logged on a lead page. Counted up to TOUCHES_TODAY_LIMIT, through the rep's own index."""
     now = now or timezone.now()
     day_start, day_end = day_bounds(user, now)
     kinds = sorted(TOUCH_KINDS)
@@ -362,7 +362,7 @@ def touches_done_today(*, user, now=None) -> int:
         _db_time(day_end),
         *kinds,
         ActivityOutcome.REPLIED,
-        DONE_TODAY_LIMIT,
+        TOUCHES_TODAY_LIMIT,
     ]
     return _fetch(_TOUCHES_TODAY_SQL.format(kinds=", ".join(["%s"] * len(kinds))), params)[0][0]
 

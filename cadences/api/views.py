@@ -239,7 +239,7 @@ class QueueApi(APIView):
                 "count": len(items),
                 "next": None,
                 "previous": None,
-                "done_today": selectors.touches_done_today(user=request.user),
+                "done_today": selectors.touches_today(user=request.user),
                 "daily_goal": request.user.team.daily_touch_goal if request.user.team_id else 0,
                 "results": QueueItemOut(items, many=True).data,
             }

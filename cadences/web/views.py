@@ -42,10 +42,10 @@ def _daily_goal(user) -> int:
 
 
 def _counter_context(user) -> dict:
-    done = selectors.touches_done_today(user=user)
+    done = selectors.touches_today(user=user)
     return {
         "done_today": done,
-        "done_today_capped": done >= selectors.DONE_TODAY_LIMIT,
+        "done_today_capped": done >= selectors.TOUCHES_TODAY_LIMIT,
         "daily_goal": _daily_goal(user),
     }
 

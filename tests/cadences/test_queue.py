@@ -153,9 +153,9 @@ def test_the_done_today_counter_stops_at_its_limit(client, actors, queue, monkey
     _cadence, leads = queue
     for lead in leads:
         touch_complete(touch=_touch(lead), outcome="connected", note="", by=actors.sdr)
-    assert selectors.touches_done_today(user=actors.sdr) == 3
-    monkeypatch.setattr(selectors, "DONE_TODAY_LIMIT", 2)
-    assert selectors.touches_done_today(user=actors.sdr) == 2
+    assert selectors.touches_today(user=actors.sdr) == 3
+    monkeypatch.setattr(selectors, "TOUCHES_TODAY_LIMIT", 2)
+    assert selectors.touches_today(user=actors.sdr) == 2
     client.force_login(actors.sdr)
     assert "<strong>2+</strong>" in client.get("/today/").content.decode()
 
@@ -194,11 +194,11 @@ def test_touches_today_count_what_the_rep_did_as_my_numbers_does(actors, queue):
     )  # the prospect's, not a touch
     activity_record(lead=leads[1], actor=actors.sdr, kind="note", body="Budget in Q3")  # not a touch
     touch_complete(touch=_touch(leads[2]), outcome="connected", note="", by=actors.bdr)
-    assert selectors.touches_done_today(user=actors.sdr) == 4
-    assert selectors.touches_done_today(user=actors.bdr) == 1
-    assert selectors.touches_done_today(user=actors.sdr, now=NOW + datetime.timedelta(days=1)) == 0
+    assert selectors.touches_today(user=actors.sdr) == 4
+    assert selectors.touches_today(user=actors.bdr) == 1
+    assert selectors.touches_today(user=actors.sdr, now=NOW + datetime.timedelta(days=1)) == 0
     for rep in (actors.sdr, actors.bdr):
-        assert selectors.touches_done_today(user=rep) == my_numbers(user=rep)["touches_today"]
+        assert selectors.touches_today(user=rep) == my_numbers(user=rep)["touches_today"]
 
 
 @time_machine.travel(NOW, tick=False)
