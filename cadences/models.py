@@ -121,7 +121,9 @@ class Enrollment(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="enrollments")
-    cadence = models.ForeignKey(Cadence, on_delete=models.PROTECT, related_name="enrollments")
+    cadence = models.ForeignKey(
+        Cadence, on_delete=models.PROTECT, related_name="enrollments", db_index=False
+    )  # enrollment_cadence_state_idx starts with it
     state = models.CharField(max_length=10, choices=EnrollmentState.choices, default=EnrollmentState.ACTIVE)
     exit_reason = models.CharField(max_length=12, choices=ExitReason.choices, blank=True)
     enrolled_by = models.ForeignKey(
@@ -182,12 +184,21 @@ class TouchOutcome(models.TextChoices):
 class Touch(models.Model):
     """One step for one enrollment: a row with `due_at` is the whole of the schedule."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="touches")
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touches")
+    # No single-column indexes where a composite index below (or the once-per-step constraint) starts
+    # with the column: a touch is updated three times on its way out, each time in every index.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="touches", db_index=False
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touches", db_index=False)
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="touches")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="touches"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="touches",
+        db_index=False,
     )
     channel = models.CharField(max_length=12, choices=Channel.choices)
     due_at = models.DateTimeField()

@@ -215,10 +215,16 @@ REP_TOUCH = models.Q(kind__in=sorted(TOUCH_KINDS)) & ~models.Q(outcome=ActivityO
 class Activity(models.Model):
     """One row of a lead's timeline: a touch an SDR made, or a change someone (or the system) made."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the composite indexes below, which start with each of these columns.
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities", db_index=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        db_index=False,
     )
     kind = models.CharField(max_length=10, choices=ActivityKind.choices)
     outcome = models.CharField(max_length=12, choices=ActivityOutcome.choices, blank=True)

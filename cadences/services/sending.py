@@ -16,6 +16,7 @@ Invariants:
 import collections
 import contextlib
 import datetime
+import functools
 import logging
 import os
 import smtplib
@@ -218,10 +219,15 @@ def account_cap_reached(*, lead: Lead, policy: TeamSendingPolicy, now: datetime.
 
 
 def _from_address(sender: User | None) -> tuple[str, str]:
-    default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    """The From header and the Reply-To address: the rep's, else the site's default sender."""
     if sender is not None and sender.email:
-        return formataddr((sender.display_name, sender.email)), sender.email
-    return formataddr((default_name, default_address)), ""
+        return _from_header(sender.display_name, sender.email), sender.email
+    return _from_header(*parseaddr(settings.DEFAULT_FROM_EMAIL)), ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _from_header(name: str, address: str) -> str:
+    return formataddr((name, address))
 
 
 def _message_domain() -> str:

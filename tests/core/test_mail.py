@@ -8,7 +8,7 @@ import pytest
 from django.core.mail import EmailMessage
 from django.core.mail.message import BadHeaderError
 
-from sdrcrm.core.mail import PlainEmail, PlainMIME, SMTPBackend, envelope_address
+from sdrcrm.core.mail import _SMTP, PlainEmail, PlainMIME, SMTPBackend, envelope_address
 from tests.support.smtp import SmtpServer
 
 FIXED = {"Date": "Mon, 23 Nov 2026 06:50:42 -0000", "Message-ID": "<179.t5@sdrcrm.test>"}
@@ -94,6 +94,148 @@ def test_envelope_addresses_are_what_django_makes_of_them(address):
     from django.core.mail.message import sanitize_address
 
     assert envelope_address(address, "utf-8") == sanitize_address(address, "utf-8")
+
+
+def _commands(client_class, address: str, options: tuple) -> list[tuple[str, str]]:
+    class Recording(client_class):
+        def __init__(self):
+            super().__init__()
+            self.does_esmtp, self.esmtp_features, self.sent = True, {"smtputf8": ""}, []
+
+        def putcmd(self, cmd, args=""):
+            self.sent.append((cmd, args))
+
+        def getreply(self):
+            return 250, b"ok"
+
+    client = Recording()
+    client.mail(address, options)
+    client.rcpt(address, options)
+    return client.sent
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "lead@example.com",
+        "o'neil@ex.io",
+        "Mari Tamm <mari@sdrcrm.test>",
+        "<a@b.io>",
+        "juri@bücher.example",
+        "",
+    ],
+)
+@pytest.mark.parametrize("options", [(), ("size=1234",), ("size=10", "SMTPUTF8")])
+def test_the_smtp_client_writes_mail_from_and_rcpt_to_as_smtplib_does(address, options):
+    assert _commands(_SMTP, address, options) == _commands(smtplib.SMTP, address, options)
+
+
+OK, GO_AHEAD = (250, b"OK"), (354, b"End data with <CR><LF>.<CR><LF>")
+REFUSED, BAD_SEQUENCE, CLOSING = (550, b"No such user"), (503, b"Bad sequence"), (421, b"Closing")
+MESSAGE = b"Subject: Hi\r\n\r\n.a line that starts with a dot\r\nbye"
+# The server's reply to each command in turn: MAIL, RCPT lead@ and RCPT boss@, DATA, the message's end.
+SCRIPTS = {
+    "accepted": [OK, OK, OK, GO_AHEAD, OK],
+    "one recipient refused": [OK, OK, REFUSED, GO_AHEAD, OK],
+    "all recipients refused": [OK, REFUSED, REFUSED, BAD_SEQUENCE],
+    "all refused, DATA taken anyway": [OK, REFUSED, REFUSED, GO_AHEAD, OK],
+    "sender refused": [REFUSED, BAD_SEQUENCE, BAD_SEQUENCE, BAD_SEQUENCE],
+    "closing at MAIL": [CLOSING],
+    "closing at RCPT": [OK, CLOSING],
+    "DATA refused": [OK, OK, OK, (554, b"No valid recipients")],
+    "message refused": [OK, OK, OK, GO_AHEAD, (552, b"Too big")],
+    "closing after the message": [OK, OK, OK, GO_AHEAD, CLOSING],
+}
+
+
+def _scripted(client_class, replies: list, *, pipelining: bool):
+    class Scripted(client_class):
+        """A client whose server replies from a script; it records what it writes, resets and closes."""
+
+        def __init__(self):
+            super().__init__()
+            self.does_esmtp, self.esmtp_features = True, {"size": "1000000", "8bitmime": ""}
+            if pipelining:
+                self.esmtp_features["pipelining"] = ""
+            self.replies, self.writes, self.events = list(replies), [], []
+
+        def ehlo_or_helo_if_needed(self):
+            pass
+
+        def send(self, data):
+            self.writes.append(data.encode("ascii") if isinstance(data, str) else data)
+
+        def getreply(self):
+            return self.replies.pop(0)
+
+        def _rset(self):
+            self.events.append("rset")
+
+        def close(self):
+            self.events.append("close")
+
+    return Scripted()
+
+
+def _sendmail(client) -> tuple:
+    try:
+        outcome = client.sendmail("Mari Tamm <sdr@sdrcrm.test>", ["lead@acme.ee", "boss@acme.ee"], MESSAGE)
+    except smtplib.SMTPException as error:
+        outcome = (type(error).__name__, error.args)
+    return outcome, client.events, any(MESSAGE.replace(b"\n.", b"\n..") in write for write in client.writes)
+
+
+@pytest.mark.parametrize("script", SCRIPTS.values(), ids=SCRIPTS.keys())
+def test_a_pipelined_sendmail_ends_as_smtplibs_does_with_the_same_replies(script):
+    pipelined = _scripted(_SMTP, script, pipelining=True)
+    assert _sendmail(pipelined) == _sendmail(_scripted(smtplib.SMTP, script, pipelining=True))
+    if "closing" not in " ".join(pipelined.events):
+        assert pipelined.replies == []  # every reply the server sent was read: the session stays in step
+
+
+def test_a_data_the_server_takes_with_nobody_to_deliver_to_is_ended_with_an_empty_message():
+    client = _scripted(_SMTP, SCRIPTS["all refused, DATA taken anyway"], pipelining=True)
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        client.sendmail("sdr@sdrcrm.test", ["lead@acme.ee", "boss@acme.ee"], MESSAGE)
+    assert client.writes[1:] == [b".\r\n"] and client.events == ["rset"]
+
+
+def test_with_pipelining_the_envelope_goes_out_in_one_write_and_without_it_as_smtplib_writes_it():
+    pipelined = _scripted(_SMTP, SCRIPTS["accepted"], pipelining=True)
+    pipelined.sendmail("Mari Tamm <sdr@sdrcrm.test>", ["lead@acme.ee", "boss@acme.ee"], MESSAGE)
+    assert pipelined.writes[0] == (
+        b"MAIL FROM:<sdr@sdrcrm.test> size=%d\r\nRCPT TO:<lead@acme.ee>\r\nRCPT TO:<boss@acme.ee>\r\nDATA\r\n"
+        % len(MESSAGE)
+    )
+    stepwise, theirs = (
+        _scripted(cls, SCRIPTS["accepted"], pipelining=False) for cls in (_SMTP, smtplib.SMTP)
+    )
+    for client in (stepwise, theirs):
+        client.sendmail("Mari Tamm <sdr@sdrcrm.test>", ["lead@acme.ee", "boss@acme.ee"], MESSAGE)
+    assert stepwise.writes == theirs.writes and len(stepwise.writes) == 5
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "stepwise"])
+def test_the_smtp_backend_delivers_to_a_real_server_with_and_without_pipelining(pipelining):
+    with SmtpServer(pipelining=pipelining, refuse={"gone@acme.ee"}) as smtp:
+        backend = SMTPBackend(host="127.0.0.1", port=smtp.port, fail_silently=False)
+        messages = [
+            PlainEmail(subject=f"Note {n}", body=f".{n}\nsecond line", from_email="sdr@sdrcrm.test",
+                       to=[f"lead{n}@acme.ee", "gone@acme.ee"])
+            for n in range(3)
+        ]  # fmt: skip
+        assert backend.send_messages(messages) == 3
+        assert backend.connection is None  # closed after the batch, as Django's backend does
+        refused = PlainEmail(subject="x", body="x", from_email="sdr@sdrcrm.test", to=["gone@acme.ee"])
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            SMTPBackend(host="127.0.0.1", port=smtp.port, fail_silently=False).send_messages([refused])
+        assert smtp.sink.wait_for(3, timeout=10)
+    assert [(mail_from, rcpts) for mail_from, rcpts, _ in smtp.sink.envelopes] == [
+        ("sdr@sdrcrm.test", [f"lead{n}@acme.ee"]) for n in range(3)
+    ]
+    assert [parsed(raw).get_content().splitlines() for _, _, raw in smtp.sink.envelopes] == [
+        [f".{n}", "second line"] for n in range(3)
+    ]
 
 
 def test_the_smtp_backend_delivers_a_plain_email_to_a_real_server(settings):

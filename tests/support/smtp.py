@@ -9,12 +9,20 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, delay: float = 0.0, refuse: frozenset = frozenset()):
+    def __init__(self, delay: float = 0.0, refuse: frozenset = frozenset(), pipelining: bool = False):
         self.delay = delay
         self.refuse = refuse
+        self.pipelining = pipelining
         self.messages = []
         self.envelopes = []  # (MAIL FROM, RCPT TOs, the raw message), as received
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """PIPELINING offered on request (aiosmtpd reads pipelined commands in order either way)."""
+        session.host_name = hostname
+        if self.pipelining:
+            responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -56,8 +64,8 @@ def _free_port() -> int:
 class SmtpServer:
     """`with SmtpServer() as smtp:` … `smtp.port`, `smtp.sink.messages`."""
 
-    def __init__(self, delay: float = 0.0, refuse: frozenset = frozenset()):
-        self.sink = Sink(delay=delay, refuse=frozenset(refuse))
+    def __init__(self, delay: float = 0.0, refuse: frozenset = frozenset(), pipelining: bool = False):
+        self.sink = Sink(delay=delay, refuse=frozenset(refuse), pipelining=pipelining)
         self.port = _free_port()
         self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
