@@ -56,8 +56,17 @@ def handoff_inbox_for_user(*, user: User) -> list[Handoff]:
     return handoffs
 
 
-def handoff_history_for_lead(*, user: User, lead_id: int) -> list[Handoff]:
-    return list(handoff_list_for_user(user=user).filter(lead_id=lead_id))
+def handoff_history_for_lead(*, user: User, lead) -> list[Handoff]:
+    """The lead page's handoffs of `lead` (already read), newest first: the lead is not joined again."""
+    handoffs = list(
+        Handoff.objects.visible_to(user)
+        .filter(lead_id=lead.pk)
+        .select_related("sdr", "ae", "opportunity")
+        .order_by("-created_at", "-id")
+    )
+    for handoff in handoffs:
+        handoff.lead = lead
+    return handoffs
 
 
 def opportunity_list_for_user(

@@ -57,8 +57,12 @@ def lead_list_for_user(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     return leads.order_by(*LEAD_ORDERINGS.get(ordering, LEAD_ORDERINGS[DEFAULT_LEAD_ORDERING]))
 
 
-def lead_get_for_user(*, user, lead_id, for_update: bool = False) -> Lead:
-    leads = Lead.objects.visible_to(user).select_related("owner", "team", "account", "import_batch")
+LEAD_RELATED = ("owner", "team", "account", "import_batch")
+
+
+def lead_get_for_user(*, user, lead_id, for_update: bool = False, related=LEAD_RELATED) -> Lead:
+    """A lead the user may see, with `related` joined (the lead page takes only what it shows)."""
+    leads = Lead.objects.visible_to(user).select_related(*related)
     try:
         lead = leads.filter(pk=int(lead_id)).first()
     except (TypeError, ValueError):

@@ -17,7 +17,7 @@ def lead_handoff_panel(context, lead):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"visible": False}
-    history = selectors.handoff_history_for_lead(user=user, lead_id=lead.pk)
+    history = selectors.handoff_history_for_lead(user=user, lead=lead)
     for handoff in history:
         handoff.sla = sla_state(handoff)
     pending = next((h for h in history if h.status == HandoffStatus.PENDING), None)

@@ -193,7 +193,7 @@ def _allowed(check, **kwargs) -> bool:
 @login_required
 @page_errors
 def lead_detail_view(request, lead_id: int):
-    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id, related=("owner", "import_batch"))
     return render_page(
         request, "leads/lead_detail.html", _detail_context(request, lead), partial="lead-header"
     )

@@ -1,6 +1,8 @@
 """The lead page reads a fixed number of queries whatever the length of the lead's timeline, and
 shows each timeline row with its kind, outcome, author and time."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -49,3 +51,38 @@ def test_the_score_explanation_shows_points_won_and_points_missed_apart(actors, 
     html = client.get(f"/leads/{lead.pk}/").content.decode()
     assert '<span class="criterion-weight">+30</span>' in html
     assert '<span class="criterion-weight">0 of 25</span>' in html
+
+
+def test_a_lead_with_an_account_a_list_a_cadence_and_handoffs_reads_no_more_than_a_bare_lead(actors, client):
+    """The panels read what they show in their own queries; nothing is fetched lazily per related row."""
+    from cadences.services import cadence_enroll, reminder_create
+    from handoffs import services as handoffs
+    from leads.models import ImportBatch
+    from tests.cadences.factories import CadenceFactory, add_steps
+    from tests.handoffs.factories import hand_off, make_lead
+    from tests.leads.factories import CompanyFactory
+
+    bare = make_lead(actors.team, owner=actors.sdr)
+    batch = ImportBatch.objects.create(team=actors.team, created_by=actors.sdr, filename="webinar-leads.csv")
+    enrolled = make_lead(actors.team, owner=actors.sdr, import_batch=batch,
+                         account=CompanyFactory(team=actors.team, name="Acme Holding"))  # fmt: skip
+    cadence = CadenceFactory(team=actors.team, name="Webinar follow-up", created_by=actors.manager)
+    add_steps(cadence, ("call", 0))
+    assert cadence_enroll(cadence=cadence, lead_ids=[enrolled.pk], by=actors.sdr)["enrolled"]
+    tomorrow = enrolled.created_at + datetime.timedelta(days=1)
+    reminder_create(lead=enrolled, owner=actors.sdr, due_at=tomorrow, note="Call after lunch", by=actors.sdr)
+    converted = make_lead(actors.team, owner=actors.sdr)
+    handoffs.handoff_reject(handoff=hand_off(converted, actors.sdr), by=actors.ae, reason="bad_timing")
+    handoffs.handoff_accept(
+        handoff=hand_off(converted, actors.sdr), by=actors.ae, amount=12000, name="Acme pilot"
+    )
+
+    for user in (actors.sdr, actors.manager):
+        client.force_login(user)
+        expected = _queries(client, f"/leads/{bare.pk}/")
+        assert _queries(client, f"/leads/{enrolled.pk}/") == expected
+        assert _queries(client, f"/leads/{converted.pk}/") == expected
+    html = client.get(f"/leads/{enrolled.pk}/").content.decode()
+    assert "webinar-leads.csv" in html and "Webinar follow-up" in html and "Call after lunch" in html
+    html = client.get(f"/leads/{converted.pk}/").content.decode()
+    assert "Acme pilot" in html and actors.ae.display_name in html and "Bad timing" in html
