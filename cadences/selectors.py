@@ -43,15 +43,34 @@ def cadence_options_for_user(*, user, team_id: int | None = None) -> list[tuple[
     return list(cadences.order_by("name", "id").values_list("id", "name"))
 
 
+_LEAD_PANEL_SQL = f"""
+    SELECT EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} WHERE lead_id = %s AND state IN ('active', 'paused')),
+           EXISTS (SELECT 1 FROM {Reminder._meta.db_table} WHERE lead_id = %s AND owner_id = %s AND status = 'open')
+"""  # noqa: S608 - table names from the models
+
+
 def lead_cadence_panel(*, user, lead) -> dict:
     """The lead page's cadence panel for the user: the open enrollment, the cadences of the lead's team
-    it may be enrolled in, whether the user may enroll, the user's next open reminders on the lead."""
+    it may be enrolled in (when it is not enrolled), whether the user may enroll, the user's next open
+    reminders on the lead. Most leads have neither an enrollment nor a reminder: one statement says
+    which of the two to read."""
+    enrolled, reminded = _fetch(_LEAD_PANEL_SQL, [lead.pk, lead.pk, user.pk])[0]
+    enrollment = (
+        Enrollment.objects.open().filter(lead=lead).select_related("cadence").first() if enrolled else None
+    )
+    can_enroll = user.effective_role != "ae"
     return {
         "lead": lead,
-        "enrollment": Enrollment.objects.open().filter(lead=lead).select_related("cadence").first(),
-        "cadence_options": cadence_options_for_user(user=user, team_id=lead.team_id),
-        "can_enroll": user.effective_role != "ae",
-        "reminders": list(lead.reminders.filter(status="open", owner=user).order_by("due_at")[:5]),
+        "enrollment": enrollment,
+        "cadence_options": (
+            cadence_options_for_user(user=user, team_id=lead.team_id)
+            if can_enroll and enrollment is None
+            else []
+        ),
+        "can_enroll": can_enroll,
+        "reminders": (
+            list(lead.reminders.open().filter(owner=user).order_by("due_at")[:5]) if reminded else []
+        ),
     }
 
 
