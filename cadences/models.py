@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadences.querysets import EnrollmentQuerySet, ReminderQuerySet, TouchQuerySet
-from leads.models import Lead
+from leads.models import Lead, LeadStatus
 from sdrcrm.accounts.models import Team
 
 
@@ -94,6 +94,10 @@ class Step(models.Model):
     @property
     def is_email(self) -> bool:
         return self.channel in EMAIL_CHANNELS
+
+
+# Leads no cadence takes: disqualified, or with an AE (handed off, converted).
+CLOSED_LEAD_STATUSES = frozenset({LeadStatus.DISQUALIFIED, LeadStatus.HANDED_OFF, LeadStatus.CONVERTED})
 
 
 class EnrollmentState(models.TextChoices):

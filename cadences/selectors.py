@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cadences import schedule, templating, unsubscribe_links
 from cadences.models import (
+    CLOSED_LEAD_STATUSES,
     EMAIL_CHANNELS,
     Cadence,
     EmailEvent,
@@ -51,7 +52,7 @@ _LEAD_PANEL_SQL = f"""
 
 def lead_cadence_panel(*, user, lead) -> dict:
     """The lead page's cadence panel for the user: the open enrollment, the cadences of the lead's team
-    it may be enrolled in (when it is not enrolled), whether the user may enroll, the user's next open
+    it may be enrolled in (when it is not enrolled and may be), whether the user may enroll, the user's next open
     reminders on the lead. Most leads have neither an enrollment nor a reminder: one statement says
     which of the two to read."""
     enrolled, reminded = _fetch(_LEAD_PANEL_SQL, [lead.pk, lead.pk, user.pk])[0]
@@ -59,15 +60,17 @@ def lead_cadence_panel(*, user, lead) -> dict:
         Enrollment.objects.open().filter(lead=lead).select_related("cadence").first() if enrolled else None
     )
     can_enroll = user.effective_role != "ae"
+    closed = lead.status in CLOSED_LEAD_STATUSES
     return {
         "lead": lead,
         "enrollment": enrollment,
         "cadence_options": (
             cadence_options_for_user(user=user, team_id=lead.team_id)
-            if can_enroll and enrollment is None
+            if can_enroll and enrollment is None and not closed
             else []
         ),
         "can_enroll": can_enroll,
+        "closed": closed,
         "reminders": (
             list(lead.reminders.open().filter(owner=user).order_by("due_at")[:5]) if reminded else []
         ),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cadences import schedule
 from cadences.models import (
+    CLOSED_LEAD_STATUSES,
     Cadence,
     Enrollment,
     EnrollmentState,
@@ -22,7 +23,7 @@ from cadences.models import (
     TouchStatus,
 )
 from cadences.services.common import lead_zone, timeline
-from leads.models import Activity, ActivityKind, Lead, LeadStatus
+from leads.models import Activity, ActivityKind, Lead
 from sdrcrm.audit import services as audit
 from sdrcrm.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -30,8 +31,6 @@ SKIP_ALREADY_ENROLLED = "already_enrolled"
 SKIP_OPTED_OUT = "opted_out"
 SKIP_DISQUALIFIED = "disqualified"
 SKIP_NOT_VISIBLE = "not_visible"
-
-CLOSED_LEAD_STATUSES = {LeadStatus.DISQUALIFIED, LeadStatus.HANDED_OFF, LeadStatus.CONVERTED}
 
 
 def _touch_owner(lead: Lead, by):

@@ -82,13 +82,15 @@ def test_a_lead_with_an_account_a_list_a_cadence_and_handoffs_reads_one_query_mo
     )
 
     # The SDR's page reads the enrollment and their reminder instead of the cadence choices; the manager
-    # has no reminder on the lead, so theirs reads the enrollment only.
+    # has no reminder on the lead, so theirs reads the enrollment only. The converted lead's page reads its
+    # handoffs, and no cadence choices (a converted lead is not enrolled).
     for user, enrolled_extra in ((actors.sdr, 1), (actors.manager, 0)):
         client.force_login(user)
         bare_queries = _queries(client, f"/leads/{bare.pk}/")
         assert _queries(client, f"/leads/{enrolled.pk}/") == bare_queries + enrolled_extra
-        assert _queries(client, f"/leads/{converted.pk}/") == bare_queries + 1
+        assert _queries(client, f"/leads/{converted.pk}/") == bare_queries
     html = client.get(f"/leads/{enrolled.pk}/").content.decode()
     assert "webinar-leads.csv" in html and "Webinar follow-up" in html and "Call after lunch" in html
     html = client.get(f"/leads/{converted.pk}/").content.decode()
     assert "Acme pilot" in html and actors.ae.display_name in html and "Bad timing" in html
+    assert "Enroll in" not in html and "the lead is disqualified or with an AE" in html
