@@ -4,9 +4,10 @@ A cadence sends tens of thousands of plain-text emails an hour, each from one re
 those, most of Django's cost per message was the email package re-parsing the same sender address
 and folding headers in its generator. `PlainEmail` writes its MIME form directly when it is plain
 text (anything else, or a body line too long for 8bit, takes Django's own path); `SMTPBackend`
-remembers the envelope address of a sender it has already checked, and its SMTP client writes a plain
-envelope address as it is instead of parsing it again for each command. What goes over the wire parses
-to the same headers and body as Django's message (`tests/core/test_mail.py`).
+remembers the envelope address of a sender it has already checked, and its SMTP client parses an
+envelope address once and pipelines a message's commands when the server offers it (`_PlainEnvelope`).
+What goes over the wire parses to the same headers and body as Django's message
+(`tests/core/test_mail.py`).
 """
 
 import email.charset
