@@ -87,13 +87,14 @@ class _PlainEnvelope:
             return super().sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
         if self.has_extn("size"):
             mail_options = [f"size={len(msg)}", *mail_options]
-        self.send(
-            f"MAIL FROM:{_envelope(from_addr)}{self._options(mail_options)}\r\n"
-            + "".join(
-                f"RCPT TO:{_envelope(address)}{self._options(rcpt_options)}\r\n" for address in to_addrs
-            )
-            + "DATA\r\n"
-        )
+        envelope = [
+            f"MAIL FROM:{_envelope(from_addr)}{self._options(mail_options)}",
+            *(f"RCPT TO:{_envelope(address)}{self._options(rcpt_options)}" for address in to_addrs),
+            "DATA",
+        ]
+        if any("\r" in line or "\n" in line for line in envelope):  # as smtplib's putcmd refuses them
+            raise ValueError("command and arguments contain prohibited newline characters")
+        self.send("".join(line + "\r\n" for line in envelope))
         # The replies are read and acted on as smtplib's sendmail does; where it would have stopped
         # sending, the replies to the commands already sent are read first.
         code, reply = self.getreply()
@@ -101,8 +102,7 @@ class _PlainEnvelope:
             if code == 421:
                 self.close()
             else:
-                self._read_unanswered(recipients=len(to_addrs))
-                self._rset()
+                self._abandon(unanswered=len(to_addrs))
             raise smtplib.SMTPSenderRefused(code, reply, from_addr)
         refused = {}
         for address in to_addrs:
@@ -113,11 +113,12 @@ class _PlainEnvelope:
                 self.close()
                 raise smtplib.SMTPRecipientsRefused(refused)
         if len(refused) == len(to_addrs):
-            self._read_unanswered(recipients=0)
-            self._rset()
+            self._abandon(unanswered=0)
             raise smtplib.SMTPRecipientsRefused(refused)
         code, reply = self.getreply()
         if code != 354:
+            # smtplib leaves this transaction open; the next pipelined message would join it.
+            self._rset()
             raise smtplib.SMTPDataError(code, reply)
         quoted = LEADING_DOT.sub(b"..", msg)
         if quoted[-2:] != b"\r\n":
@@ -132,14 +133,19 @@ class _PlainEnvelope:
             raise smtplib.SMTPDataError(code, reply)
         return refused
 
-    def _read_unanswered(self, *, recipients: int) -> None:
-        """The replies still due to RCPT and DATA; a DATA the server took anyway gets an empty message
-        (RFC 2920: the client ends it with the lone dot)."""
-        for _ in range(recipients):
-            self.getreply()
-        if self.getreply()[0] == 354:
-            self.send(b".\r\n")
-            self.getreply()
+    def _abandon(self, *, unanswered: int) -> None:
+        """Ends a refused transaction: reads the replies still due to RCPT and DATA, then RSET. A server
+        that took DATA anyway is hung up on (a lone dot could deliver an empty message); one that hung up
+        already leaves the refusal to be raised, as with smtplib."""
+        try:
+            for _ in range(unanswered):
+                self.getreply()
+            if self.getreply()[0] == 354:
+                self.close()
+                return
+        except smtplib.SMTPServerDisconnected:
+            return
+        self._rset()
 
     def _options(self, options) -> str:
         return " " + " ".join(options) if options and self.does_esmtp else ""
