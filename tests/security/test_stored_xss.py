@@ -1,5 +1,7 @@
 """Stored XSS: whatever a lead, a handoff or a cadence carries is escaped on every page that shows it."""
 
+import datetime
+
 import pytest
 
 from cadences.models import Cadence
@@ -27,7 +29,11 @@ def hostile_world(actors):
         research_notes=PAYLOAD,
         budget=PAYLOAD,
     )
-    cadence = Cadence.objects.create(team=actors.team, name=PAYLOAD, business_days_only=False)
+    # Open all day, every day: the call is due now whatever the hour the suite runs at (on Today).
+    cadence = Cadence.objects.create(
+        team=actors.team, name=PAYLOAD, business_days_only=False,
+        window_start=datetime.time(0, 0), window_end=datetime.time(23, 59),
+    )  # fmt: skip
     add_steps(cadence, ("call", 0))
     cadence_enroll(cadence=cadence, lead_ids=[lead.pk], by=actors.sdr)
     handed = make_lead(actors.team, owner=actors.sdr, first_name=PAYLOAD, company=PAYLOAD)
