@@ -11,6 +11,7 @@ from cadences import schedule, templating, unsubscribe_links
 from cadences.models import (
     CLOSED_LEAD_STATUSES,
     EMAIL_CHANNELS,
+    OPEN_ENROLLMENT_STATES,
     Cadence,
     EmailEvent,
     Enrollment,
@@ -25,6 +26,7 @@ from leads.models import TOUCH_KINDS, Activity, ActivityOutcome, Lead
 from sdrcrm.accounts.models import Role
 from sdrcrm.accounts.selectors import require_role
 from sdrcrm.core.errors import NotFound
+from sdrcrm.core.sql import fetch_all
 
 QUEUE_LIMIT = 500
 
@@ -45,8 +47,8 @@ def cadence_options_for_user(*, user, team_id: int | None = None) -> list[tuple[
 
 
 _LEAD_PANEL_SQL = f"""
-    SELECT EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} WHERE lead_id = %s AND state IN ('active', 'paused')),
-           EXISTS (SELECT 1 FROM {Reminder._meta.db_table} WHERE lead_id = %s AND owner_id = %s AND status = 'open')
+    SELECT EXISTS (SELECT 1 FROM {Enrollment._meta.db_table} WHERE lead_id = %s AND state IN (%s, %s)),
+           EXISTS (SELECT 1 FROM {Reminder._meta.db_table} WHERE lead_id = %s AND owner_id = %s AND status = %s)
 """  # noqa: S608 - table names from the models
 
 
@@ -55,7 +57,9 @@ def lead_cadence_panel(*, user, lead) -> dict:
     it may be enrolled in (when it is not enrolled and may be), whether the user may enroll, the user's next open
     reminders on the lead. Most leads have neither an enrollment nor a reminder: one statement says
     which of the two to read."""
-    enrolled, reminded = _fetch(_LEAD_PANEL_SQL, [lead.pk, lead.pk, user.pk])[0]
+    enrolled, reminded = fetch_all(
+        _LEAD_PANEL_SQL, [lead.pk, *OPEN_ENROLLMENT_STATES, lead.pk, user.pk, ReminderStatus.OPEN]
+    )[0]
     enrollment = (
         Enrollment.objects.open().filter(lead=lead).select_related("cadence").first() if enrolled else None
     )
@@ -227,12 +231,6 @@ SELECT COUNT(*) FROM (
 ) AS touches"""  # noqa: S608 - as above
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _db_time(moment: datetime.datetime):
     return connection.ops.adapt_datetimefield_value(moment)
 
@@ -265,7 +263,7 @@ def _queue_steps(step_ids: set[int]) -> dict[int, _QueueStep]:
     touch in the touch query. Live steps are numbered 1…M without gaps (cadences.services.builder)."""
     if not step_ids:
         return {}
-    rows = _fetch(_QUEUE_STEPS_SQL.format(step_ids=", ".join(["%s"] * len(step_ids))), sorted(step_ids))
+    rows = fetch_all(_QUEUE_STEPS_SQL.format(step_ids=", ".join(["%s"] * len(step_ids))), sorted(step_ids))
     variants_field = Step._meta.get_field("variants")
     live_count: dict[int, int] = {}
     steps = {}
@@ -293,7 +291,7 @@ def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[Queue
         channel_filter = f"AND t.channel IN ({', '.join(['%s'] * len(channels))})"
     params = [user.pk, TouchStatus.SCHEDULED, _db_time(day_end), *channels, EnrollmentState.ACTIVE,
               _db_time(day_start), QUEUE_LIMIT]  # fmt: skip
-    rows = _fetch(_TOUCH_QUEUE_SQL.format(channel_filter=channel_filter), params)
+    rows = fetch_all(_TOUCH_QUEUE_SQL.format(channel_filter=channel_filter), params)
     steps = _queue_steps({row[6] for row in rows})
     items = []
     for touch_id, due_at, touch_channel, subject, body, variant, step_id, *lead_values in rows:
@@ -335,7 +333,7 @@ def _touch_items(user, *, day_start, day_end, channel: str | None) -> list[Queue
 def _reminder_items(user, *, day_start, day_end) -> list[QueueItem]:
     params = [user.pk, ReminderStatus.OPEN, _db_time(day_end), _db_time(day_start), QUEUE_LIMIT]
     items = []
-    for reminder_id, due_at, note, *lead_values in _fetch(_REMINDER_QUEUE_SQL, params):
+    for reminder_id, due_at, note, *lead_values in fetch_all(_REMINDER_QUEUE_SQL, params):
         due_at = _aware(due_at)
         items.append(
             QueueItem(
@@ -386,7 +384,7 @@ def touches_today(*, user, now=None) -> int:
         ActivityOutcome.REPLIED,
         TOUCHES_TODAY_LIMIT,
     ]
-    return _fetch(_TOUCHES_TODAY_SQL.format(kinds=", ".join(["%s"] * len(kinds))), params)[0][0]
+    return fetch_all(_TOUCHES_TODAY_SQL.format(kinds=", ".join(["%s"] * len(kinds))), params)[0][0]
 
 
 def step_report(*, cadence: Cadence) -> list[dict]:

@@ -3,7 +3,6 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 
 from handoffs.models import Handoff, HandoffStatus, Opportunity, OpportunityStage, RulesOfEngagement
@@ -12,6 +11,7 @@ from leads.models import Activity
 from sdrcrm.accounts.models import Role, Team, User
 from sdrcrm.accounts.selectors import require_role
 from sdrcrm.core.errors import NotFound
+from sdrcrm.core.sql import fetch_value
 
 HANDOFF_RELATED = ("lead", "sdr", "ae", "decided_by", "opportunity")
 MAX_ID = 2**63 - 1
@@ -63,10 +63,8 @@ HANDOFF_EXISTS_SQL = f"SELECT EXISTS (SELECT 1 FROM {Handoff._meta.db_table} WHE
 def handoff_history_for_lead(*, user: User, lead) -> list[Handoff]:
     """The lead page's handoffs of `lead` (already read), newest first: the lead is not joined again. Most
     leads were never handed off: a plain EXISTS says so before the joined read."""
-    with connection.cursor() as cursor:
-        cursor.execute(HANDOFF_EXISTS_SQL, [lead.pk])
-        if not cursor.fetchone()[0]:
-            return []
+    if not fetch_value(HANDOFF_EXISTS_SQL, [lead.pk]):
+        return []
     handoffs = list(
         Handoff.objects.visible_to(user)
         .filter(lead_id=lead.pk)

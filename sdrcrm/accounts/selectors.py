@@ -1,10 +1,10 @@
 """Reads of teams, users and notifications, scoped to what the caller may see."""
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from sdrcrm.accounts.models import Notification, Role, Team, User
 from sdrcrm.core.errors import NotAllowed, NotFound
+from sdrcrm.core.sql import fetch_value
 
 
 def require_role(user: User, *roles: str) -> None:
@@ -68,9 +68,7 @@ def notification_unread_count(*, user: User, up_to: int = UNREAD_SHOWN_UP_TO) ->
     # Written out: the layout runs it on every page, and building it through the ORM cost ten times the
     # statement itself. It is `Notification.objects.filter(user=user, read_at__isnull=True)[:up_to + 1].count()`.
     table = Notification._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE user_id = %s AND read_at IS NULL LIMIT %s) AS unread",  # noqa: S608 - the model's table
-            [user.pk, up_to + 1],
-        )
-        return cursor.fetchone()[0]
+    return fetch_value(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE user_id = %s AND read_at IS NULL LIMIT %s) AS unread",  # noqa: S608 - the model's table
+        [user.pk, up_to + 1],
+    )
